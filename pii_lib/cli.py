@@ -1,0 +1,119 @@
+"""Command-line interface ``pii`` (also ``python -m pii_lib``).
+
+Exit codes: 0 success, 2 bad input (one line naming file, row, column, value and what was
+expected), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from . import __version__
+from .errors import InputError
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=True)
+
+
+def _cmd_provinces(args: argparse.Namespace) -> int:
+    from .provinces import province_table
+
+    table = province_table(args.edition)
+    sys.stdout.write("id,name_vi,region_id\n")
+    for rec in table.to_dict("records"):
+        sys.stdout.write(f"{rec['id']},{rec['name_vi']},{rec['region_id']}\n")
+    return 0
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from .data import read_raw_values
+    from .files import atomic_path
+    from .framework import load_framework
+    from .scoring import score_raw
+
+    framework = load_framework(args.edition)
+    raw = read_raw_values(args.raw, args.edition)
+    try:
+        result = score_raw(raw, framework, outliers=args.outliers)
+    except InputError as exc:
+        raise exc.with_file(args.raw) from None
+    cols = ["province_id", "level", "code", "score", "rank", "n_available", "n_expected"]
+    with atomic_path(args.out) as tmp:
+        result.scores[cols].to_csv(tmp, index=False, float_format="%.6f", lineterminator="\n")
+    treated = result.bounds[result.bounds["treatment"] != ""]
+    constant = result.bounds[result.bounds["constant"]]
+    for rec in treated.to_dict("records"):
+        err_console.print(f"outlier treatment: {rec['code']} {rec['treatment']}")
+    for rec in constant.to_dict("records"):
+        err_console.print(f"note: indicator {rec['code']} is constant (min = max); scored missing")
+    out_console.print(str(args.out))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate_path
+
+    summary = validate_path(Path(args.path), edition=args.edition)
+    out_console.print(f"OK: {args.path}: {summary}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``pii``."""
+    parser = argparse.ArgumentParser(
+        prog="pii", description="Provincial Innovation Index (PII) analysis and reports.")
+    parser.add_argument("--version", action="version", version=f"pii {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("provinces", help="list the provinces of an edition (id,name_vi,region_id)")
+    p.add_argument("--edition", type=int, default=2023)
+    p.set_defaults(func=_cmd_provinces)
+
+    p = sub.add_parser("score", help="score raw indicator values (CSV province_id,code,value)")
+    p.add_argument("raw", type=Path, help="CSV with columns province_id, code, value")
+    p.add_argument("--edition", type=int, default=2023)
+    p.add_argument("--out", type=Path, required=True, help="output CSV of scores and ranks")
+    p.add_argument("--outliers", action="store_true",
+                   help="apply the GII outlier treatment (off by default)")
+    p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("validate", help="check a data, framework or params file")
+    p.add_argument("path", type=Path)
+    p.add_argument("--edition", type=int, default=None,
+                   help="edition for files without a year column (raw values)")
+    p.set_defaults(func=_cmd_validate)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse errors are bad input too
+        return 2 if exc.code not in (0, None) else 0
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        err_console.print(f"error: {exc.message}", markup=False)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last-resort guard, exit 1 with the cause
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        err_console.print(f"internal error: {exc.__class__.__name__}: {exc}", markup=False)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
