@@ -118,6 +118,10 @@ def rank_interval(ctx: EditionContext, pid: str, code: str, score: float) -> tup
     by a known rank. With complete data ``best == worst``.
     """
     scores = ctx.score[code] if code in ctx.score.columns else pd.Series(dtype=float)
+    if ctx.column_complete(code):  # complete data: the rank is exact
+        others = scores.drop(index=pid).round(6)
+        above = int((others > round(score, 6)).sum())
+        return above + 1, above + 1
     ranks = ctx.rank[code] if code in ctx.rank.columns else pd.Series(dtype=float)
     anchors = pd.DataFrame({"score": scores, "rank": ranks}).dropna()
     claimed = set(ranks.dropna().astype(int))
@@ -422,12 +426,15 @@ def targets_and_projection(ctx: EditionContext, pid: str, params: Params | None,
         out.sections["targets"] = []
         out.sections["projection"] = {"pii": None, "rank": None, "rank_range": None,
                                       "delta": None, "pillars": [], "assumptions": []}
-        out.miss("targets", "indicator targets", "no params file with targets was given",
+        out.miss("targets", "indicator targets",
+                 "no params file was given" if params is None else
+                 "the params file sets no indicator targets",
                  "pass --params params/<province>.yaml with a `targets:` list")
         return
     weights = ctx.node_weights
     delta_pii = 0.0
     complete = True
+    no_bounds: list[str] = []
     for t in params.targets:
         data_score = ctx.get("score", pid, t.code)
         baseline = data_score if data_score is not None else t.baseline
@@ -467,8 +474,11 @@ def targets_and_projection(ctx: EditionContext, pid: str, params: Params | None,
         else:
             delta_pii += float(weights[t.code]) * gap
         if not have_bounds:
-            out.miss("targets", f"raw units for {t.code}", f"national min/max of {t.code} in "
-                     f"PII {ctx.edition} are not in the {ctx.dataset.kind} data")
+            no_bounds.append(t.code)
+    if no_bounds:
+        out.miss("targets", "raw units", f"the national min/max of PII {ctx.edition} are not in "
+                 f"the {ctx.dataset.kind} data for {len(no_bounds)} target indicator(s): "
+                 f"{', '.join(no_bounds)}")
     out.flags.extend(flags(params))
     out.sections["targets"] = rows
     current = ctx.get("score", pid, "PII")

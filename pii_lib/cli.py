@@ -63,6 +63,50 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_params_arg(path: Path | None):
+    from .params import load_params
+
+    return load_params(path) if path else None
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    import json
+
+    from .analysis import analyse_province, analysis_json
+    from .data import load_dataset
+    from .provinces import resolve_province
+
+    province = resolve_province(args.province, args.edition)
+    params = _load_params_arg(args.params)
+    dataset = load_dataset(args.data, args.edition)
+    result = analyse_province(dataset, province, params)
+    if args.json:
+        sys.stdout.write(json.dumps(analysis_json(result), ensure_ascii=False, indent=1) + "\n")
+        return 0
+    from .narrative import summary_paragraph
+
+    out_console.print(summary_paragraph(result, lang=args.lang), markup=False)
+    for item in result.missing:
+        out_console.print(f"- missing: {item['item']}: {item['reason']}", markup=False)
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .importer import import_file
+
+    target = import_file(args.file, edition=args.edition, province=args.province,
+                         out_dir=args.out)
+    out_console.print(str(target))
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from .importer import write_template
+
+    out_console.print(str(write_template(args.edition, args.out)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``pii``."""
     parser = argparse.ArgumentParser(
@@ -89,6 +133,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="edition for files without a year column (raw values)")
     p.set_defaults(func=_cmd_validate)
 
+    p = sub.add_parser("analyze", help="analyse one province (JSON with --json)")
+    p.add_argument("province", help="province id or name")
+    p.add_argument("--edition", type=int, default=2023)
+    p.add_argument("--data", default="published",
+                   help="published (default), demo, or a directory written by `pii import`")
+    p.add_argument("--params", type=Path, default=None, help="params YAML (goal, targets)")
+    p.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("import", help="import a province profile or national table (CSV/XLSX)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--edition", type=int, default=2023)
+    p.add_argument("--province", default=None,
+                   help="province of a single-province profile (omit for a national table)")
+    p.add_argument("--out", type=Path, required=True, help="directory for the tidy CSV")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("template", help="write a fill-in XLSX template for `pii import`")
+    p.add_argument("--edition", type=int, default=2023)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=_cmd_template)
     return parser
 
 

@@ -73,8 +73,11 @@ def read_text_table(path: str | Path) -> pd.DataFrame:
                          "Windows-1252) — save the file as 'CSV UTF-8'", file=path, row=line,
                          value=blob[exc.start:exc.start + 4].hex(" "), has_value=True) from None
     from io import StringIO
+    header = text.split("\n", 1)[0]
+    sep = ";" if header.count(";") > header.count(",") else ","  # Excel (vi) saves with ';'
     try:
-        table = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+        table = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
+                            sep=sep)
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise InputError(f"expected the same number of columns on every row ({exc})".split(

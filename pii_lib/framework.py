@@ -75,6 +75,14 @@ class Framework:
     complete: bool = True
     expected: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        records = self.table.to_dict("records")
+        children: dict[str, list[str]] = {}
+        for rec in records:
+            children.setdefault(rec["parent"], []).append(rec["code"])
+        object.__setattr__(self, "_rows", {rec["code"]: rec for rec in records})
+        object.__setattr__(self, "_children", children)
+
     def __hash__(self) -> int:  # frameworks are cached per edition; identity is enough
         return id(self)
 
@@ -89,7 +97,7 @@ class Framework:
 
     def children(self, code: str) -> list[str]:
         """Direct children of a node."""
-        return self.table.loc[self.table["parent"] == code, "code"].tolist()
+        return list(self._children.get(code, []))
 
     def parent(self, code: str) -> str | None:
         """Parent code of a node (None for the PII)."""
@@ -105,17 +113,17 @@ class Framework:
             node = self.parent(node)
         return out
 
-    def row(self, code: str) -> pd.Series:
+    def row(self, code: str) -> dict:
         """The framework row of a code (raises ``InputError`` for an unknown code)."""
-        hit = self.table.loc[self.table["code"] == code]
-        if hit.empty:
+        try:
+            return self._rows[code]
+        except KeyError:
             raise InputError(f"expected a code of the PII {self.edition} framework",
-                             column="code", value=code)
-        return hit.iloc[0]
+                             column="code", value=code) from None
 
     def has(self, code: str) -> bool:
         """True when ``code`` is a node of this framework."""
-        return bool((self.table["code"] == code).any())
+        return code in self._rows
 
     def level_of(self, code: str) -> str:
         """Level of a code (indicator, subpillar, pillar, subindex, pii)."""
