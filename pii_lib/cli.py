@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -107,6 +108,86 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
+        TimeElapsedColumn
+
+    from .batch import (Job, check_job, default_params, national_overview, province_list,
+                        run_batch, run_job, write_index)
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    if args.all == bool(args.province):
+        from .errors import InputError
+
+        raise InputError("expected either a PROVINCE or --all", column="province",
+                         value=args.province or "")
+    if not args.all:
+        from .provinces import resolve_province
+
+        pid = resolve_province(args.province, args.edition)
+        params = str(args.params) if args.params else default_params(pid, args.edition)
+        job = check_job(Job(province=pid, edition=args.edition, lang=args.lang, data=args.data,
+                            params_file=params, formats=formats, renderer=args.renderer,
+                            out_root=str(args.out), force=args.force))
+        result = run_job(job)
+        if not result.ok:
+            err_console.print(f"error: {job.province}: {result.error}", markup=False)
+            return 1
+        if result.skipped:
+            err_console.print(f"{job.province}: unchanged inputs, skipped (use --force)")
+        for path in result.paths:
+            out_console.print(path)
+        return 0
+    jobs = []
+    for pid in province_list(args.edition):
+        jobs.append(check_job(Job(province=pid, edition=args.edition, lang=args.lang,
+                                  data=args.data, params_file=default_params(pid, args.edition),
+                                  formats=formats, renderer=args.renderer,
+                                  out_root=str(args.out), force=args.force)))
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=False) as progress:
+        task = progress.add_task(f"PII {args.edition}", total=len(jobs))
+
+        def tick(result):
+            progress.advance(task)
+            if not result.ok:
+                progress.console.print(f"[red]failed[/red] {result.province}: {result.error}",
+                                       markup=True, highlight=False)
+
+        results = run_batch(jobs, n_jobs=args.jobs, progress=tick)
+    failed = [r for r in results if not r.ok]
+    skipped = [r for r in results if r.skipped]
+    try:
+        national_overview(args.edition, args.data, args.lang, str(args.out), formats,
+                          args.renderer)
+    except Exception as exc:  # noqa: BLE001 - report it, keep the province reports
+        failed.append(type("R", (), {"province": "national", "error": str(exc)})())
+    index = write_index(args.edition, args.data, args.lang, str(args.out), results)
+    out_console.print(f"{len(results) - len(failed)} of {len(results)} reports ok "
+                      f"({len(skipped)} unchanged, skipped); index: {index}")
+    for r in failed:
+        err_console.print(f"FAILED {r.province}: {r.error}", markup=False)
+    return 1 if failed else 0
+
+
+def _cmd_export_plan(args: argparse.Namespace) -> int:
+    from .export import export_docx, export_xlsx
+    from .params import load_params
+    from .provinces import resolve_province
+
+    params = load_params(args.params)
+    pid = resolve_province(args.province, params.baseline_edition)
+    if params.province != pid:
+        from .errors import InputError
+
+        raise InputError(f"expected params for {pid}", file=args.params, row="province",
+                         value=params.province)
+    out = args.out or Path("reports") / "plans" / f"{pid}_phu-luc.{args.format}"
+    path = (export_xlsx if args.format == "xlsx" else export_docx)(params, out)
+    out_console.print(str(path))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``pii``."""
     parser = argparse.ArgumentParser(
@@ -150,6 +231,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="province of a single-province profile (omit for a national table)")
     p.add_argument("--out", type=Path, required=True, help="directory for the tidy CSV")
     p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("report", help="render report(s): HTML and PDF")
+    p.add_argument("province", nargs="?", default=None, help="province id or name")
+    p.add_argument("--all", action="store_true", help="every province of the edition")
+    p.add_argument("--edition", type=int, default=2023)
+    p.add_argument("--lang", default="vi", help="vi (default) or en")
+    p.add_argument("--data", default="published", help="published, demo or an import directory")
+    p.add_argument("--params", type=Path, default=None,
+                   help="params YAML (default: params/<province>.yaml when it exists)")
+    p.add_argument("--renderer", default="auto", help="auto, quarto or builtin")
+    p.add_argument("--formats", default="html,pdf")
+    p.add_argument("--out", type=Path, default=Path("reports"))
+    p.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
+    p.add_argument("--force", action="store_true", help="re-render even if inputs are unchanged")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("export-plan", help="plan appendix (targets and owners) as XLSX or DOCX")
+    p.add_argument("province")
+    p.add_argument("--params", type=Path, required=True)
+    p.add_argument("--format", choices=["xlsx", "docx"], default="xlsx")
+    p.add_argument("--out", type=Path, default=None)
+    p.set_defaults(func=_cmd_export_plan)
 
     p = sub.add_parser("template", help="write a fill-in XLSX template for `pii import`")
     p.add_argument("--edition", type=int, default=2023)

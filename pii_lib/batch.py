@@ -1,0 +1,381 @@
+"""Execute report notebooks with papermill and render them, one province or a whole edition.
+
+* Each output goes to ``reports/<edition>/<province>/<province>.{ipynb,html,pdf}`` (demo data
+  under ``reports/demo/<edition>/…``), built from province ids, written to a temporary path and
+  renamed into place — an interrupted run never leaves a truncated file.
+* Kernels are pinned: a ``pii-reports`` kernelspec inside this environment's prefix, pointing
+  at this interpreter (installed on first use), never a globally registered one.
+* ``--all`` runs provinces in parallel worker processes; each worker keeps one warm kernel
+  (IPC transport: no TCP-port race between parallel kernels) so imports and the per-edition
+  analysis are paid once per worker, not once per province. One failing province does not
+  stop the others; a summary lists every failure with its cause.
+* Incremental: a province whose inputs (data files, params, notebook, ``pii_lib`` source) are
+  unchanged since its last successful render is skipped (``--force`` re-renders).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import DATA_DIR, PARAMS_DIR, __version__
+from .errors import InputError
+from .files import atomic_path
+from .provinces import province_ids, province_name, resolve_province
+
+log = logging.getLogger(__name__)
+
+KERNEL_NAME = "pii-reports"
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+PROVINCE_NOTEBOOK = NOTEBOOK_DIR / "province_report.ipynb"
+NATIONAL_NOTEBOOK = NOTEBOOK_DIR / "national_overview.ipynb"
+STAMP_NAME = ".inputs.json"
+
+
+def ensure_kernel() -> str:
+    """Install (if needed) the ``pii-reports`` kernelspec in ``sys.prefix`` for this Python."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    ksm = KernelSpecManager()
+    try:
+        spec = ksm.get_kernel_spec(KERNEL_NAME)
+        if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+            return KERNEL_NAME
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=KERNEL_NAME, display_name="PII Reports", prefix=sys.prefix)
+    return KERNEL_NAME
+
+
+@dataclass
+class Job:
+    """One report to produce."""
+
+    province: str
+    edition: int = 2023
+    lang: str = "vi"
+    data: str = "published"
+    params_file: str = ""
+    formats: tuple[str, ...] = ("html", "pdf")
+    renderer: str = "auto"
+    out_root: str = "reports"
+    force: bool = False
+
+
+@dataclass
+class JobResult:
+    """Outcome of one job."""
+
+    province: str
+    ok: bool
+    paths: list[str] = field(default_factory=list)
+    error: str = ""
+    skipped: bool = False
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)
+
+
+def data_kind(data: str) -> str:
+    """``published``, ``demo`` or ``imported`` for a ``--data`` value."""
+    return data if data in ("published", "demo") else "imported"
+
+
+def output_dir(job: Job) -> Path:
+    """Directory of a job's outputs (demo outputs are kept apart)."""
+    root = Path(job.out_root)
+    if data_kind(job.data) == "demo":
+        root = root / "demo"
+    elif data_kind(job.data) == "imported":
+        root = root / "imported"
+    return root / str(job.edition) / job.province
+
+
+def default_params(province: str, edition: int) -> str:
+    """``params/<province>.yaml`` when it exists and is for this edition, else ``""``."""
+    path = PARAMS_DIR / f"{province}.yaml"
+    if not path.exists():
+        return ""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        return str(path)  # let the params loader report the problem
+    return str(path) if int(data.get("baseline_edition", 2023)) == int(edition) else ""
+
+
+def _hash_files(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def input_fingerprint(job: Job, notebook: Path = PROVINCE_NOTEBOOK) -> dict:
+    """Everything a report depends on, hashed (for incremental reruns)."""
+    data_files = [p for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix in (".csv", ".yaml")]
+    if data_kind(job.data) == "imported":
+        data_files += list(Path(job.data).glob("*.csv"))
+    lib = [p for p in Path(__file__).resolve().parent.rglob("*") if p.is_file()
+           and p.suffix in (".py", ".typ", ".j2")]
+    return {"version": __version__, "data": _hash_files(data_files), "lib": _hash_files(lib),
+            "notebook": _hash_files([notebook]),
+            "params": _hash_files([Path(job.params_file)]) if job.params_file else "",
+            "job": {k: v for k, v in asdict(job).items() if k not in ("force", "out_root")}}
+
+
+def _page_info(job: Job, title: str, demo: bool):
+    from .render import PageInfo
+    from .report import LABELS
+
+    lab = LABELS.get(job.lang, LABELS["vi"])
+    kicker = lab["title"]
+    header = f"{province_name(job.province)} · PII {job.edition}"
+    if demo:
+        header = lab["demo_prefix"] + header
+    footer = (f"pii-reports {__version__} · "
+              + ("Dữ liệu minh họa" if demo and job.lang == "vi" else
+                 "Demonstration data" if demo else
+                 "Nguồn: xem mục Dữ liệu, nguồn và phương pháp" if job.lang == "vi" else
+                 "Sources: see Data, sources and method"))
+    return PageInfo(title=title, lang=job.lang, kicker=kicker, demo=demo,
+                    demo_label=lab["demo_banner"], footer=footer, running_header=header)
+
+
+def execute_notebook(notebook: Path, target: Path, parameters: dict, km=None) -> Path:
+    """Execute ``notebook`` with papermill into ``target`` (atomic), pinned kernel."""
+    import papermill as pm
+
+    kernel = ensure_kernel()
+    extra = {"km": km} if km is not None else {}
+    with atomic_path(target) as tmp:
+        tmp_nb = tmp.with_suffix(".ipynb")
+        try:
+            pm.execute_notebook(str(notebook), str(tmp_nb), parameters=parameters,
+                                kernel_name=kernel, cwd=str(notebook.parent), progress_bar=False,
+                                log_output=False, **extra)
+            os.replace(tmp_nb, tmp)
+        finally:
+            if tmp_nb.exists():
+                tmp_nb.unlink()
+    return target
+
+
+def check_job(job: Job) -> Job:
+    """Validate a job's inputs before any work (bad input → ``InputError``, nothing written)."""
+    from .data import load_dataset
+    from .params import load_params
+
+    job.province = resolve_province(job.province, job.edition)
+    if job.lang not in ("vi", "en"):
+        raise InputError("expected vi or en", column="lang", value=job.lang)
+    bad = [f for f in job.formats if f not in ("html", "pdf")]
+    if bad:
+        raise InputError("expected formats among html, pdf", column="formats", value=bad[0])
+    if job.renderer not in ("auto", "quarto", "builtin"):
+        raise InputError("expected auto, quarto or builtin", column="renderer",
+                         value=job.renderer)
+    load_dataset(job.data, job.edition)
+    if job.params_file:
+        params = load_params(job.params_file)
+        if params.province != job.province:
+            raise InputError(f"expected params for {job.province}", file=job.params_file,
+                             row="province", value=params.province)
+    return job
+
+
+def run_job(job: Job, km=None) -> JobResult:
+    """Execute and render one province report; never raises (errors go into the result)."""
+    start = time.perf_counter()
+    result = JobResult(province=job.province, ok=False)
+    try:
+        out = output_dir(job)
+        stamp_path = out / STAMP_NAME
+        fingerprint = input_fingerprint(job)
+        wanted = [out / f"{job.province}.{fmt}" for fmt in job.formats]
+        if (not job.force and stamp_path.exists() and all(p.exists() for p in wanted)
+                and json.loads(stamp_path.read_text()) == fingerprint):
+            result.ok, result.skipped = True, True
+            result.paths = [str(p) for p in wanted]
+            return result
+        from .render import render
+        from .report import report_title
+
+        demo = data_kind(job.data) == "demo"
+        nb_path = out / f"{job.province}.ipynb"
+        t0 = time.perf_counter()
+        execute_notebook(PROVINCE_NOTEBOOK, nb_path, {
+            "province": job.province, "edition": int(job.edition), "lang": job.lang,
+            "data": str(Path(job.data).resolve()) if data_kind(job.data) == "imported"
+            else job.data,
+            "params_file": str(Path(job.params_file).resolve()) if job.params_file else ""}, km)
+        t1 = time.perf_counter()
+        page = _page_info(job, report_title(job.province, job.edition, job.lang, demo), demo)
+        paths = render(nb_path, page, list(job.formats), job.renderer)
+        t2 = time.perf_counter()
+        result.timings = {"execute": t1 - t0, "render": t2 - t1}
+        stamp_path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(stamp_path) as tmp:
+            tmp.write_text(json.dumps(fingerprint, sort_keys=True))
+        result.ok = True
+        result.paths = [str(nb_path)] + [str(p) for p in paths]
+    except Exception as exc:  # noqa: BLE001 - one failing province must not stop a batch
+        message = getattr(exc, "message", None) or f"{exc.__class__.__name__}: {exc}"
+        result.error = message.splitlines()[0] if message else exc.__class__.__name__
+        if hasattr(exc, "ename"):  # papermill's PapermillExecutionError
+            result.error = f"notebook error in cell: {exc.ename}: {exc.evalue}"
+        log.debug("job %s failed", job.province, exc_info=True)
+    finally:
+        result.seconds = time.perf_counter() - start
+    return result
+
+
+# --- parallel batch with one warm kernel per worker ------------------------------------------
+_KM = None
+
+
+def _worker_init() -> None:
+    global _KM
+    import atexit
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    ensure_kernel()
+    _KM = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc")
+
+    def _shutdown() -> None:
+        if _KM is not None and _KM.has_kernel:
+            from jupyter_core.utils import run_sync
+
+            run_sync(_KM.shutdown_kernel)(now=True)
+
+    atexit.register(_shutdown)
+
+
+def _worker_run(job: Job) -> JobResult:
+    result = run_job(job, km=_KM)
+    if not result.ok and _KM is not None and not _KM.has_kernel:
+        result = run_job(job, km=_KM)  # kernel died: one retry with a fresh kernel
+    return result
+
+
+def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None) -> list[JobResult]:
+    """Run jobs in ``n_jobs`` worker processes; ``progress(result)`` is called per job."""
+    import multiprocessing as mp
+
+    ensure_kernel()
+    results: list[JobResult] = []
+    if n_jobs <= 1:
+        _worker_init()
+        try:
+            for job in jobs:
+                res = _worker_run(job)
+                results.append(res)
+                if progress:
+                    progress(res)
+        finally:
+            _shutdown_local()
+        return results
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx,
+                             initializer=_worker_init) as pool:
+        futures = {pool.submit(_worker_run, job): job for job in jobs}
+        for fut in as_completed(futures):
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its job
+                res = JobResult(province=futures[fut].province, ok=False,
+                                error=f"worker crashed: {exc.__class__.__name__}: {exc}")
+            results.append(res)
+            if progress:
+                progress(res)
+    order = {job.province: i for i, job in enumerate(jobs)}
+    return sorted(results, key=lambda r: order.get(r.province, 0))
+
+
+def _shutdown_local() -> None:
+    global _KM
+    if _KM is not None and _KM.has_kernel:
+        from jupyter_core.utils import run_sync
+
+        run_sync(_KM.shutdown_kernel)(now=True)
+    _KM = None
+
+
+def national_overview(edition: int, data: str, lang: str, out_root: str, formats: tuple[str, ...],
+                      renderer: str = "auto") -> list[Path]:
+    """Execute and render the national overview of an edition."""
+    from .render import PageInfo, render
+    from .report import LABELS
+
+    job = Job(province="national", edition=edition, lang=lang, data=data, out_root=out_root)
+    out = output_dir(job)
+    nb_path = out / "national.ipynb"
+    execute_notebook(NATIONAL_NOTEBOOK, nb_path, {"edition": int(edition), "lang": lang,
+                                                  "data": data})
+    demo = data_kind(data) == "demo"
+    lab = LABELS.get(lang, LABELS["vi"])
+    title = (lab["demo_prefix"] if demo else "") + (
+        f"Tổng quan PII {edition} toàn quốc" if lang == "vi" else f"PII {edition}: national overview")
+    page = PageInfo(title=title, lang=lang, kicker=lab["title"], demo=demo,
+                    demo_label=lab["demo_banner"], running_header=title,
+                    footer=f"pii-reports {__version__}")
+    return render(nb_path, page, list(formats), renderer)
+
+
+def write_index(edition: int, data: str, lang: str, out_root: str, results: list[JobResult]
+                ) -> Path:
+    """``reports/<edition>/index.html`` linking every province's HTML and PDF."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from .analysis import edition_context
+    from .data import load_dataset
+    from .provinces import province_table
+    from .report import LABELS
+
+    ctx = edition_context(load_dataset(data, edition))
+    table = province_table(edition).set_index("id")
+    root = output_dir(Job(province="x", edition=edition, data=data, out_root=out_root)).parent
+    ok = {r.province: r for r in results}
+    rows = []
+    for pid in table.index:
+        res = ok.get(pid)
+        rows.append({"id": pid, "name": table.at[pid, "name_vi"],
+                     "region": table.at[pid, "region_name_vi" if lang == "vi" else
+                                         "region_name_en"],
+                     "score": ctx.get("score", pid, "PII"), "rank": ctx.get("rank", pid, "PII"),
+                     "html": (root / pid / f"{pid}.html").exists(),
+                     "pdf": (root / pid / f"{pid}.pdf").exists(),
+                     "error": res.error if res is not None and not res.ok else ""})
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["name"]))
+    demo = data_kind(data) == "demo"
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                      autoescape=select_autoescape(["j2"]))
+    from .narrative import fmt_number
+
+    html = env.get_template("index.html.j2").render(
+        lang=lang, edition=edition, rows=rows, demo=demo, labels=LABELS[lang],
+        fmt=lambda x: fmt_number(x, lang), n=len(table), version=__version__,
+        national=(root / "national" / "national.html").exists(),
+        national_pdf=(root / "national" / "national.pdf").exists())
+    target = root / "index.html"
+    with atomic_path(target) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return target
+
+
+def province_list(edition: int) -> list[str]:
+    """Province ids of an edition, in statistical-code order."""
+    return province_ids(edition)

@@ -1,0 +1,220 @@
+"""Display blocks for report notebooks: headings, paragraphs, tables, figures, banners.
+
+Every block carries two representations of the same content: ``text/html`` (used for the HTML
+report, all text escaped) and ``text/markdown`` (used for the PDF through pandoc → Typst, all
+text backslash-escaped so that ``<script>`` or ``*`` in data stays literal). Presentation only:
+blocks format numbers they are given, they never compute them.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from dataclasses import dataclass, field
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^$@:\"'=])")
+
+
+def md_escape(text: object) -> str:
+    """Escape text for pandoc Markdown so that it is rendered literally."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def h(text: object) -> str:
+    """HTML-escape text (quotes included)."""
+    return html.escape(str(text), quote=True)
+
+
+def slug(text: str) -> str:
+    """ASCII anchor id from a heading."""
+    from .text import fold
+
+    return fold(text).replace(" ", "-") or "section"
+
+
+class Block:
+    """Base class: displays itself with both representations."""
+
+    def _repr_html_(self) -> str:  # pragma: no cover - overridden
+        return ""
+
+    def _repr_markdown_(self) -> str:  # pragma: no cover - overridden
+        return ""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self._repr_html_(), "text/markdown": self._repr_markdown_()}, {
+            "pii": {"block": type(self).__name__}}
+
+
+@dataclass
+class Heading(Block):
+    """Section heading (level 2 by default)."""
+
+    text: str
+    level: int = 2
+
+    def _repr_html_(self) -> str:
+        return f'<h{self.level} id="{slug(self.text)}">{h(self.text)}</h{self.level}>'
+
+    def _repr_markdown_(self) -> str:
+        return f"{'#' * self.level} {md_escape(self.text)}"
+
+
+@dataclass
+class Para(Block):
+    """A paragraph; ``kind`` styles it (``note``, ``caption``, ``missing``, ``lead``)."""
+
+    text: str
+    kind: str = ""
+
+    def _repr_html_(self) -> str:
+        cls = f' class="{self.kind}"' if self.kind else ""
+        return f"<p{cls}>{h(self.text)}</p>"
+
+    def _repr_markdown_(self) -> str:
+        text = md_escape(self.text)
+        if self.kind in ("note", "caption", "missing"):
+            return f"_{text}_"
+        return text
+
+
+@dataclass
+class Bullets(Block):
+    """A bulleted list."""
+
+    items: list[str]
+    kind: str = ""
+
+    def _repr_html_(self) -> str:
+        cls = f' class="{self.kind}"' if self.kind else ""
+        return f"<ul{cls}>" + "".join(f"<li>{h(i)}</li>" for i in self.items) + "</ul>"
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(f"- {md_escape(i)}" for i in self.items)
+
+
+@dataclass
+class Banner(Block):
+    """A prominent box (used for the demonstration-data warning)."""
+
+    text: str
+    kind: str = "demo"
+
+    def _repr_html_(self) -> str:
+        return f'<div class="banner {self.kind}" role="note">{h(self.text)}</div>'
+
+    def _repr_markdown_(self) -> str:
+        return f"**{md_escape(self.text)}**"
+
+
+@dataclass
+class KeyFigures(Block):
+    """Cards of headline figures: list of (label, value, sub-text)."""
+
+    items: list[tuple[str, str, str]]
+
+    def _repr_html_(self) -> str:
+        cards = "".join(f'<div class="kf"><div class="kf-label">{h(a)}</div>'
+                        f'<div class="kf-value">{h(b)}</div><div class="kf-sub">{h(c)}</div></div>'
+                        for a, b, c in self.items)
+        return f'<div class="keyfigures">{cards}</div>'
+
+    def _repr_markdown_(self) -> str:
+        header = "| " + " | ".join(md_escape(a) for a, _, _ in self.items) + " |"
+        sep = "|" + "|".join(":-:" for _ in self.items) + "|"
+        values = "| " + " | ".join(f"**{md_escape(b)}**" for _, b, _ in self.items) + " |"
+        subs = "| " + " | ".join(md_escape(c) for _, _, c in self.items) + " |"
+        return "\n".join([header, sep, values, subs])
+
+
+@dataclass
+class Table(Block):
+    """A table of already formatted cells.
+
+    ``align`` has one letter per column (``l`` or ``r``); ``highlight`` marks rows to emphasise.
+    """
+
+    columns: list[str]
+    rows: list[list[str]]
+    caption: str = ""
+    align: str = ""
+    highlight: list[int] = field(default_factory=list)
+    widths: list[int] = field(default_factory=list)
+
+    def _align(self, i: int) -> str:
+        return self.align[i] if i < len(self.align) else "l"
+
+    def _repr_html_(self) -> str:
+        cap = f"<caption>{h(self.caption)}</caption>" if self.caption else ""
+        head = "".join(f'<th class="{self._align(i)}">{h(c)}</th>'
+                       for i, c in enumerate(self.columns))
+        body = []
+        for k, row in enumerate(self.rows):
+            cls = ' class="hl"' if k in self.highlight else ""
+            cells = "".join(f'<td class="{self._align(i)}">{h(v)}</td>' for i, v in enumerate(row))
+            body.append(f"<tr{cls}>{cells}</tr>")
+        return (f'<div class="tablewrap"><table class="data">{cap}<thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table></div>')
+
+    def _repr_markdown_(self) -> str:
+        widths = self.widths or [max(3, len(c)) for c in self.columns]
+        def dashes(i):
+            n = max(3, widths[i] if i < len(widths) else 3)
+            return ("-" * (n - 1) + ":") if self._align(i) == "r" else ":" + "-" * (n - 1)
+        lines = ["| " + " | ".join(md_escape(c) for c in self.columns) + " |",
+                 "|" + "|".join(dashes(i) for i in range(len(self.columns))) + "|"]
+        for k, row in enumerate(self.rows):
+            cells = [md_escape(v) for v in row]
+            if k in self.highlight:
+                cells = [f"**{c}**" if c else c for c in cells]
+            lines.append("| " + " | ".join(cells) + " |")
+        text = "\n".join(lines)
+        if self.caption:
+            text += f"\n\n: {md_escape(self.caption)}"
+        return text
+
+
+@dataclass
+class Figure(Block):
+    """A matplotlib figure rendered to PNG, with its caption (shown below it)."""
+
+    png: bytes
+    caption: str
+    alt: str = ""
+
+    @classmethod
+    def from_matplotlib(cls, fig, caption: str, alt: str = "", dpi: int = 150) -> "Figure":
+        """Render a matplotlib figure (closing it) into a block."""
+        import matplotlib.pyplot as plt
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight",
+                    metadata={"Software": None})
+        plt.close(fig)
+        return cls(png=buf.getvalue(), caption=caption, alt=alt or caption)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        b64 = base64.b64encode(self.png).decode("ascii")
+        return {"image/png": b64, "text/html": self._repr_html_(),
+                "text/markdown": self._repr_markdown_()}, {"pii": {"block": "Figure",
+                                                                   "caption": self.caption}}
+
+    def _repr_html_(self) -> str:
+        b64 = base64.b64encode(self.png).decode("ascii")
+        return (f'<figure><img src="data:image/png;base64,{b64}" alt="{h(self.alt)}"/>'
+                f"<figcaption>{h(self.caption)}</figcaption></figure>")
+
+    def _repr_markdown_(self) -> str:
+        return f"![{md_escape(self.caption)}](pii-figure.png)"
+
+
+class Blocks(list):
+    """A sequence of blocks that displays each of them in order."""
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        for block in self:
+            display(block)
