@@ -154,12 +154,47 @@ def _page_info(job: Job, title: str, demo: bool):
                     demo_label=lab["demo_banner"], footer=footer, running_header=header)
 
 
+def new_kernel_manager():
+    """A kernel manager for the pinned kernel, using IPC sockets under a per-process path.
+
+    IPC avoids the TCP-port race of kernels started in parallel (papermill #511) and the
+    per-process path keeps workers' sockets apart.
+    """
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    ensure_kernel()
+    ipc_base = Path(tempfile.gettempdir()) / f"pii-kernel-{os.getpid()}-{time.monotonic_ns()}"
+    return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(ipc_base))
+
+
+def _shutdown(km) -> None:
+    if km is not None and km.has_kernel:
+        from jupyter_core.utils import run_sync
+
+        run_sync(km.shutdown_kernel)(now=True)
+
+
 def execute_notebook(notebook: Path, target: Path, parameters: dict, km=None) -> Path:
     """Execute ``notebook`` with papermill into ``target`` (atomic), pinned kernel."""
     import papermill as pm
 
     kernel = ensure_kernel()
-    extra = {"km": km} if km is not None else {}
+    own = km is None
+    if own:
+        km = new_kernel_manager()
+    extra = {"km": km}
+    try:
+        return _execute(notebook, target, parameters, kernel, extra)
+    finally:
+        if own:
+            _shutdown(km)
+
+
+def _execute(notebook: Path, target: Path, parameters: dict, kernel: str, extra: dict) -> Path:
+    import papermill as pm
+
     with atomic_path(target) as tmp:
         tmp_nb = tmp.with_suffix(".ipynb")
         try:
@@ -250,18 +285,8 @@ def _worker_init() -> None:
     global _KM
     import atexit
 
-    from jupyter_client.manager import AsyncKernelManager
-
-    ensure_kernel()
-    _KM = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc")
-
-    def _shutdown() -> None:
-        if _KM is not None and _KM.has_kernel:
-            from jupyter_core.utils import run_sync
-
-            run_sync(_KM.shutdown_kernel)(now=True)
-
-    atexit.register(_shutdown)
+    _KM = new_kernel_manager()
+    atexit.register(lambda: _shutdown(_KM))
 
 
 def _worker_run(job: Job) -> JobResult:
@@ -307,10 +332,7 @@ def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None) -> list[JobResult
 
 def _shutdown_local() -> None:
     global _KM
-    if _KM is not None and _KM.has_kernel:
-        from jupyter_core.utils import run_sync
-
-        run_sync(_KM.shutdown_kernel)(now=True)
+    _shutdown(_KM)
     _KM = None
 
 

@@ -270,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2 if exc.code not in (0, None) else 0
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("traitlets").setLevel(logging.ERROR)  # kernel-client teardown noise
     try:
         return int(args.func(args) or 0)
     except InputError as exc:
