@@ -130,10 +130,11 @@ def input_fingerprint(job: Job, notebook: Path = PROVINCE_NOTEBOOK) -> dict:
         data_files += list(Path(job.data).glob("*.csv"))
     lib = [p for p in Path(__file__).resolve().parent.rglob("*") if p.is_file()
            and p.suffix in (".py", ".typ", ".j2")]
-    return {"version": __version__, "data": _hash_files(data_files), "lib": _hash_files(lib),
-            "notebook": _hash_files([notebook]),
-            "params": _hash_files([Path(job.params_file)]) if job.params_file else "",
-            "job": {k: v for k, v in asdict(job).items() if k not in ("force", "out_root")}}
+    stamp = {"version": __version__, "data": _hash_files(data_files), "lib": _hash_files(lib),
+             "notebook": _hash_files([notebook]),
+             "params": _hash_files([Path(job.params_file)]) if job.params_file else "",
+             "job": {k: v for k, v in asdict(job).items() if k not in ("force", "out_root")}}
+    return json.loads(json.dumps(stamp, sort_keys=True))  # as it reads back from disk
 
 
 def _page_info(job: Job, title: str, demo: bool):
