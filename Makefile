@@ -37,7 +37,7 @@ lab: $(STAMP) ## open JupyterLab on notebooks/
 
 lint: $(STAMP) ## static checks (ruff)
 	$(BIN)/python -m pip install --quiet ruff
-	$(BIN)/python -m ruff check pii_lib tests
+	$(BIN)/python -m ruff check --select E,F,W pii_lib tests
 
 clean: ## remove generated reports (keeps .venv)
 	rm -rf reports/20* reports/demo reports/bench

@@ -21,11 +21,11 @@ import logging
 import os
 import sys
 import time
+from functools import lru_cache
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import nbformat
 
 from . import DATA_DIR, PARAMS_DIR, __version__
 from .errors import InputError
@@ -39,6 +39,9 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 PROVINCE_NOTEBOOK = NOTEBOOK_DIR / "province_report.ipynb"
 NATIONAL_NOTEBOOK = NOTEBOOK_DIR / "national_overview.ipynb"
 STAMP_NAME = ".inputs.json"
+#: workers (and their warm kernels) are replaced after this many reports each: a papermill run on a
+#: reused kernel leaves ~20 MB behind in the worker, so recycling keeps peak memory bounded
+WORKER_RECYCLE = 12
 
 
 def ensure_kernel() -> str:
@@ -123,15 +126,21 @@ def _hash_files(paths: list[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
-def input_fingerprint(job: Job, notebook: Path = PROVINCE_NOTEBOOK) -> dict:
-    """Everything a report depends on, hashed (for incremental reruns)."""
+@lru_cache(maxsize=8)
+def _shared_hashes(data: str, notebook: Path) -> tuple[str, str, str]:
     data_files = [p for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix in (".csv", ".yaml")]
-    if data_kind(job.data) == "imported":
-        data_files += list(Path(job.data).glob("*.csv"))
+    if data_kind(data) == "imported":
+        data_files += list(Path(data).glob("*.csv"))
     lib = [p for p in Path(__file__).resolve().parent.rglob("*") if p.is_file()
            and p.suffix in (".py", ".typ", ".j2")]
-    stamp = {"version": __version__, "data": _hash_files(data_files), "lib": _hash_files(lib),
-             "notebook": _hash_files([notebook]),
+    return _hash_files(data_files), _hash_files(lib), _hash_files([notebook])
+
+
+def input_fingerprint(job: Job, notebook: Path = PROVINCE_NOTEBOOK) -> dict:
+    """Everything a report depends on, hashed (for incremental reruns)."""
+    data_hash, lib_hash, nb_hash = _shared_hashes(job.data, notebook)
+    stamp = {"version": __version__, "data": data_hash, "lib": lib_hash,
+             "notebook": nb_hash,
              "params": _hash_files([Path(job.params_file)]) if job.params_file else "",
              "job": {k: v for k, v in asdict(job).items() if k not in ("force", "out_root")}}
     return json.loads(json.dumps(stamp, sort_keys=True))  # as it reads back from disk
@@ -179,7 +188,6 @@ def _shutdown(km) -> None:
 
 def execute_notebook(notebook: Path, target: Path, parameters: dict, km=None) -> Path:
     """Execute ``notebook`` with papermill into ``target`` (atomic), pinned kernel."""
-    import papermill as pm
 
     kernel = ensure_kernel()
     own = km is None
@@ -232,20 +240,43 @@ def check_job(job: Job) -> Job:
     return job
 
 
+def up_to_date(job: Job) -> JobResult | None:
+    """A skipped result when the job's outputs exist and its inputs are unchanged, else None."""
+    if job.force:
+        return None
+    out = output_dir(job)
+    stamp_path = out / STAMP_NAME
+    wanted = [out / f"{job.province}.{fmt}" for fmt in job.formats]
+    if not (stamp_path.exists() and all(p.exists() for p in wanted)):
+        return None
+    try:
+        if json.loads(stamp_path.read_text()) != input_fingerprint(job):
+            return None
+    except (OSError, ValueError):
+        return None
+    return JobResult(province=job.province, ok=True, skipped=True,
+                     paths=[str(p) for p in wanted])
+
+
+def remove_stale_temporaries(directory: Path) -> None:
+    """Delete temporary files left by a run that was killed before it could rename them."""
+    if directory.is_dir():
+        for tmp in directory.glob(".*.tmp*"):
+            tmp.unlink(missing_ok=True)
+
+
 def run_job(job: Job, km=None) -> JobResult:
     """Execute and render one province report; never raises (errors go into the result)."""
     start = time.perf_counter()
     result = JobResult(province=job.province, ok=False)
     try:
         out = output_dir(job)
+        remove_stale_temporaries(out)
         stamp_path = out / STAMP_NAME
         fingerprint = input_fingerprint(job)
-        wanted = [out / f"{job.province}.{fmt}" for fmt in job.formats]
-        if (not job.force and stamp_path.exists() and all(p.exists() for p in wanted)
-                and json.loads(stamp_path.read_text()) == fingerprint):
-            result.ok, result.skipped = True, True
-            result.paths = [str(p) for p in wanted]
-            return result
+        skipped = up_to_date(job)
+        if skipped is not None:
+            return skipped
         from .render import render
         from .report import report_title
 
@@ -303,6 +334,18 @@ def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None) -> list[JobResult
 
     ensure_kernel()
     results: list[JobResult] = []
+    pending = []
+    for job in jobs:  # unchanged provinces are skipped here, without starting any worker
+        done = up_to_date(job)
+        if done is None:
+            pending.append(job)
+        else:
+            results.append(done)
+            if progress:
+                progress(done)
+    jobs_all, jobs = jobs, pending
+    if not jobs:
+        return results
     if n_jobs <= 1:
         _worker_init()
         try:
@@ -313,21 +356,25 @@ def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None) -> list[JobResult
                     progress(res)
         finally:
             _shutdown_local()
-        return results
+        order = {job.province: i for i, job in enumerate(jobs_all)}
+        return sorted(results, key=lambda r: order.get(r.province, 0))
     ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx,
-                             initializer=_worker_init) as pool:
-        futures = {pool.submit(_worker_run, job): job for job in jobs}
-        for fut in as_completed(futures):
-            try:
-                res = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its job
-                res = JobResult(province=futures[fut].province, ok=False,
-                                error=f"worker crashed: {exc.__class__.__name__}: {exc}")
-            results.append(res)
-            if progress:
-                progress(res)
-    order = {job.province: i for i, job in enumerate(jobs)}
+    chunk = n_jobs * WORKER_RECYCLE  # a fresh pool (fresh workers and kernels) per chunk
+    for start in range(0, len(jobs), chunk):
+        part = jobs[start:start + chunk]
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx,
+                                 initializer=_worker_init) as pool:
+            futures = {pool.submit(_worker_run, job): job for job in part}
+            for fut in as_completed(futures):
+                try:
+                    res = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its job
+                    res = JobResult(province=futures[fut].province, ok=False,
+                                    error=f"worker crashed: {exc.__class__.__name__}: {exc}")
+                results.append(res)
+                if progress:
+                    progress(res)
+    order = {job.province: i for i, job in enumerate(jobs_all)}
     return sorted(results, key=lambda r: order.get(r.province, 0))
 
 
@@ -338,14 +385,21 @@ def _shutdown_local() -> None:
 
 
 def national_overview(edition: int, data: str, lang: str, out_root: str, formats: tuple[str, ...],
-                      renderer: str = "auto") -> list[Path]:
-    """Execute and render the national overview of an edition."""
+                      renderer: str = "auto", force: bool = False) -> list[Path]:
+    """Execute and render the national overview of an edition (skipped when unchanged)."""
     from .render import PageInfo, render
     from .report import LABELS
 
-    job = Job(province="national", edition=edition, lang=lang, data=data, out_root=out_root)
+    job = Job(province="national", edition=edition, lang=lang, data=data, out_root=out_root,
+              formats=formats, renderer=renderer)
     out = output_dir(job)
     nb_path = out / "national.ipynb"
+    stamp_path = out / STAMP_NAME
+    fingerprint = input_fingerprint(job, NATIONAL_NOTEBOOK)
+    wanted = [out / f"national.{fmt}" for fmt in formats]
+    if (not force and stamp_path.exists() and all(p.exists() for p in wanted)
+            and json.loads(stamp_path.read_text()) == fingerprint):
+        return wanted
     execute_notebook(NATIONAL_NOTEBOOK, nb_path, {"edition": int(edition), "lang": lang,
                                                   "data": data})
     demo = data_kind(data) == "demo"
@@ -355,7 +409,10 @@ def national_overview(edition: int, data: str, lang: str, out_root: str, formats
     page = PageInfo(title=title, lang=lang, kicker=lab["title"], demo=demo,
                     demo_label=lab["demo_banner"], running_header=title,
                     footer=f"pii-reports {__version__}")
-    return render(nb_path, page, list(formats), renderer)
+    paths = render(nb_path, page, list(formats), renderer)
+    with atomic_path(stamp_path) as tmp:
+        tmp.write_text(json.dumps(fingerprint, sort_keys=True))
+    return paths
 
 
 def write_index(edition: int, data: str, lang: str, out_root: str, results: list[JobResult]

@@ -117,8 +117,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     if args.all == bool(args.province):
-        from .errors import InputError
-
         raise InputError("expected either a PROVINCE or --all", column="province",
                          value=args.province or "")
     if not args.all:
@@ -138,12 +136,26 @@ def _cmd_report(args: argparse.Namespace) -> int:
         for path in result.paths:
             out_console.print(path)
         return 0
-    jobs = []
-    for pid in province_list(args.edition):
-        jobs.append(check_job(Job(province=pid, edition=args.edition, lang=args.lang,
-                                  data=args.data, params_file=default_params(pid, args.edition),
-                                  formats=formats, renderer=args.renderer,
-                                  out_root=str(args.out), force=args.force)))
+    jobs, rejected = [], []
+    wanted = province_list(args.edition)
+    if args.only:
+        from .provinces import resolve_province
+
+        wanted = [resolve_province(p, args.edition) for p in args.only.split(",") if p.strip()]
+    from .batch import JobResult
+
+    # inputs shared by every province (data, language, formats): bad → exit 2, nothing written
+    check_job(Job(province=wanted[0], edition=args.edition, lang=args.lang, data=args.data,
+                  formats=formats, renderer=args.renderer, out_root=str(args.out)))
+    for pid in wanted:
+        try:
+            jobs.append(check_job(Job(province=pid, edition=args.edition, lang=args.lang,
+                                      data=args.data,
+                                      params_file=default_params(pid, args.edition),
+                                      formats=formats, renderer=args.renderer,
+                                      out_root=str(args.out), force=args.force)))
+        except InputError as exc:  # one province's bad params must not stop the others
+            rejected.append(JobResult(province=pid, ok=False, error=exc.message))
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err_console, transient=False) as progress:
         task = progress.add_task(f"PII {args.edition}", total=len(jobs))
@@ -154,12 +166,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 progress.console.print(f"[red]failed[/red] {result.province}: {result.error}",
                                        markup=True, highlight=False)
 
-        results = run_batch(jobs, n_jobs=args.jobs, progress=tick)
+        for res in rejected:
+            tick(res)
+        results = run_batch(jobs, n_jobs=args.jobs, progress=tick) + rejected
     failed = [r for r in results if not r.ok]
     skipped = [r for r in results if r.skipped]
     try:
         national_overview(args.edition, args.data, args.lang, str(args.out), formats,
-                          args.renderer)
+                          args.renderer, force=args.force)
     except Exception as exc:  # noqa: BLE001 - report it, keep the province reports
         failed.append(type("R", (), {"province": "national", "error": str(exc)})())
     index = write_index(args.edition, args.data, args.lang, str(args.out), results)
@@ -178,8 +192,6 @@ def _cmd_export_plan(args: argparse.Namespace) -> int:
     params = load_params(args.params)
     pid = resolve_province(args.province, params.baseline_edition)
     if params.province != pid:
-        from .errors import InputError
-
         raise InputError(f"expected params for {pid}", file=args.params, row="province",
                          value=params.province)
     out = args.out or Path("reports") / "plans" / f"{pid}_phu-luc.{args.format}"
@@ -245,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("reports"))
     p.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
     p.add_argument("--force", action="store_true", help="re-render even if inputs are unchanged")
+    p.add_argument("--only", default="", help="with --all: a comma-separated subset of provinces")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("export-plan", help="plan appendix (targets and owners) as XLSX or DOCX")

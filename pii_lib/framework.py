@@ -185,7 +185,7 @@ class Framework:
         have = len(self.indicators)
         want = self.expected.get("indicator", "?")
         raise InputError(
-            f"{purpose} needs the full PII {self.edition} framework, but only {have} of {want} "
+            f"expected the full PII {self.edition} framework for {purpose}, but only {have} of {want} "
             f"indicators are public (data/framework/pii_{self.edition}.csv is marked incomplete "
             "in editions.yaml); supply sub-pillar, pillar or sub-index scores instead, or add the "
             "missing indicators to the framework file",

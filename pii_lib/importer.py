@@ -19,7 +19,7 @@ import pandas as pd
 from .data import TIDY_COLUMNS, parse_number, read_text_table, validate_tidy
 from .errors import InputError
 from .files import atomic_path
-from .framework import Framework, load_framework
+from .framework import Framework, edition_info, load_framework
 from .provinces import resolve_province
 from .scoring import aggregate, raw_to_score
 from .text import closest, fold, nfc
@@ -135,6 +135,14 @@ def read_profile(path: str | Path, *, edition: int, province: str | None) -> pd.
                "code": code}
         for col in ("value", "min", "max", "score", "rank"):
             out[col] = parse_number(rec.get(col), file=path, row=line, column=col)
+        if not math.isnan(out["score"]) and not 0 <= out["score"] <= 100:
+            raise InputError("expected a score within 0–100", file=path, row=line,
+                             column="score", value=rec.get("score"))
+        n = int(edition_info(edition)["n_provinces"])
+        if not math.isnan(out["rank"]) and (out["rank"] != int(out["rank"])
+                                            or not 1 <= out["rank"] <= n):
+            raise InputError(f"expected a whole rank within 1…{n} for PII {edition}", file=path,
+                             row=line, column="rank", value=rec.get("rank"))
         out["source"] = f"imported: {path.name} row {line}"
         out["basis"] = "imported"
         if (math.isnan(out["score"]) and out["level"] == "indicator"

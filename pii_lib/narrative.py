@@ -37,7 +37,7 @@ def _t(lang: str, vi: str, en: str) -> str:
 def summary_paragraph(analysis: ProvinceAnalysis, lang: str = "vi") -> str:
     """Key-figures summary: position, goal gap, projection if targets are met."""
     s = analysis.sections
-    pii, goal, proj = s["pii"], s.get("goal", {}), s.get("projection", {})
+    pii, proj = s["pii"], s.get("projection", {})
     n = pii["n"]
     f = lambda x, d=2: fmt_number(x, lang, d)  # noqa: E731
     parts = []

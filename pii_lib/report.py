@@ -9,7 +9,6 @@ computes a figure: numbers come from :mod:`pii_lib.analysis`, sentences from
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import platform
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +59,18 @@ def _t(lang: str, vi: str, en: str) -> str:
     return vi if lang == "vi" else en
 
 
+def _keep_kernel_memory_flat() -> None:
+    """In a warm kernel reused across provinces, do not keep every displayed result in ``Out``."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.displayhook.cache_size = 0
+        shell.user_ns.get("Out", {}).clear()
+
+
 def report_title(province_id: str, edition: int, lang: str, demo: bool) -> str:
     """Title of a province report (prefixed with the demo label for demo data)."""
     lab = LABELS[lang]
@@ -83,6 +94,7 @@ class ProvinceReport:
         """Load checked data and params and run the analysis (one call per notebook)."""
         from .provinces import resolve_province
 
+        _keep_kernel_memory_flat()
         edition = int(edition)
         pid = resolve_province(province, edition)
         dataset = load_dataset(data, edition)
@@ -182,7 +194,6 @@ class ProvinceReport:
                f"Pillar scores of {self.analysis.name} against the national median, the score of "
                "rank 10 and the regional average (where known).")))
         rows, hl = [], []
-        n = self.dataset.n_provinces
         for r in s["subindices"] + s["pillars"] + s["subpillars"]:
             if r["level"] == "pillar":
                 hl.append(len(rows))
@@ -498,6 +509,7 @@ class NationalReport:
     def build(cls, edition: int = 2023, lang: str = "vi", data: str = "published"
               ) -> "NationalReport":
         """Load the edition's data (one call per notebook)."""
+        _keep_kernel_memory_flat()
         return cls(dataset=load_dataset(data, int(edition)), lang=lang if lang in LABELS else "vi")
 
     def header(self) -> Blocks:

@@ -33,7 +33,14 @@ def validate_path(path: Path, *, edition: int | None = None) -> str:
     table = read_text_table(path)
     cols = set(table.columns)
     if "parent" in cols:
-        fw = read_framework(path, edition or 0, complete=False)
+        if edition is not None:  # check against that edition's expected counts
+            from .framework import edition_info
+
+            info = edition_info(edition)
+            fw = read_framework(path, edition, complete=bool(info.get("complete", True)),
+                                expected=info.get("expected_counts", {}))
+        else:
+            fw = read_framework(path, 0, complete=False)
         return f"framework with {len(fw.indicators)} indicators"
     if {"year", "level"} <= cols:
         tidy = validate_tidy(table, path)

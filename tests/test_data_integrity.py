@@ -1,6 +1,5 @@
 """Integrity of every committed data file: counts, ranges, unique keys, sources."""
 
-import math
 
 import pandas as pd
 import pytest

@@ -1,12 +1,10 @@
 """End to end: `pii report` for a published and a demo province; HTML, PDF, index, export."""
 
 import re
-import shutil
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 
