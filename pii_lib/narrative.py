@@ -101,3 +101,72 @@ def goal_sentence(analysis: ProvinceAnalysis, lang: str = "vi") -> str:
                    f" At least {f(goal['lower_bound_points'], 1)} indicator points are needed "
                    "(if spent on the heaviest indicators).")
     return text
+
+
+# Vietnamese wording of the analysis' "missing" entries (the analysis records them in English).
+_MISSING_VI: list[tuple[str, str]] = [
+    (r"no PII (\d+) score for this province in the (\w+) data",
+     r"dữ liệu chưa có điểm PII \1 của tỉnh"),
+    (r"needs the PII score of every province; the (\w+) data have (\d+) of (\d+)",
+     r"cần điểm PII của mọi tỉnh; dữ liệu mới có \2/\3 tỉnh"),
+    (r"(\d+) of (\d+) pillar scores are known", r"mới có điểm \1/\2 trụ cột"),
+    (r"needs indicator ranks; (\d+) of (\d+) are known",
+     r"cần thứ hạng các chỉ số thành phần; mới có \1/\2"),
+    (r"needs at least (\d+) indicator ranks; (\d+) are known",
+     r"cần ít nhất \1 thứ hạng chỉ số thành phần; mới có \2"),
+    (r"(\d+) of (\d+) indicator scores are unknown \(effective weights are still shown\)",
+     r"chưa có điểm của \1/\2 chỉ số thành phần (trọng số hiệu dụng vẫn được trình bày)"),
+    (r"no params file was given", r"chưa có tệp tham số kế hoạch"),
+    (r"the params file sets no indicator targets",
+     r"tệp tham số kế hoạch chưa đặt mục tiêu cho chỉ số nào"),
+    (r"baseline score unknown", r"chưa có điểm nền"),
+    (r"raw target cannot be converted without the national min/max",
+     r"không quy đổi được mục tiêu theo giá trị thực khi thiếu giá trị thấp nhất/cao nhất cả nước"),
+    (r"the national min/max of PII (\d+) are not in the (\w+) data for (\d+) target "
+     r"indicator\(s\): (.*)",
+     r"dữ liệu chưa có giá trị thấp nhất/cao nhất cả nước năm \1 của \3 chỉ số mục tiêu: \4"),
+    (r"the current PII score is unknown", r"chưa có điểm PII hiện tại"),
+    (r"only a range (\d+)–(\d+) follows from the known scores and ranks of other provinces",
+     r"điểm và hạng đã biết của các tỉnh khác chỉ cho phép xác định khoảng hạng \1–\2"),
+    (r"the score of rank (\d+) in PII (\d+) is not in the data",
+     r"dữ liệu chưa có điểm của tỉnh xếp hạng \1 năm \2"),
+    (r"indicator scores \(headroom\) are unknown; at least ([\d.]+) indicator-score points are "
+     r"needed in any case",
+     r"chưa có điểm các chỉ số (dư địa); dù thế nào cũng cần tăng ít nhất \1 điểm chỉ số"),
+    (r"the known indicators' headroom is not enough \(([\d.]+) PII points short\); (\d+) "
+     r"indicator scores are unknown",
+     r"dư địa của các chỉ số đã biết không đủ (còn thiếu \1 điểm PII); \2 chỉ số chưa có điểm"),
+    (r"the province's PII rank is unknown", r"chưa có hạng PII của tỉnh"),
+    # items
+    (r"^PII score$", "Điểm PII"), (r"^national median$", "Trung vị cả nước"),
+    (r"^pillar scores$", "Điểm các trụ cột"), (r"^headroom$", "Dư địa"),
+    (r"^MOST rule .*", "Quy ước Bộ KH&CN (5 + 5 theo hạng)"),
+    (r"^GII rule .*", "Quy tắc GII (ngưỡng phân vị)"),
+    (r"^indicator targets$", "Mục tiêu chỉ số"), (r"^gap for (.*)", r"Khoảng cách của \1"),
+    (r"^raw units$", "Đơn vị thực"), (r"^projected PII$", "PII dự báo"),
+    (r"^exact projected rank$", "Hạng dự báo chính xác"),
+    (r"^points needed for top (\d+)$", r"Số điểm cần để vào nhóm \1"),
+    (r"^cheapest path$", "Lộ trình ít điểm nhất"),
+    (r"^a path that closes the gap$", "Lộ trình đủ để đạt mục tiêu"),
+    (r"^rank neighbours$", "Các tỉnh xếp hạng liền kề"),
+    # how to supply
+    (r"^import the province profile .*",
+     "nhập hồ sơ PII của tỉnh (điểm, hạng các chỉ số và giá trị thấp nhất/cao nhất cả nước) bằng "
+     "`pii import TỆP --edition NĂM --province TỈNH --out THƯ_MỤC`, rồi dùng --data THƯ_MỤC"),
+    (r"^use a complete national table .*",
+     "dùng bảng số liệu đầy đủ cả nước (`pii import` bảng xếp hạng toàn quốc)"),
+    (r"^pass --params .*", "chạy với --params params/<tỉnh>.yaml có danh sách `targets:`"),
+]
+
+
+def missing_text(text: str, lang: str = "vi") -> str:
+    """A 'missing' item, reason or hint in the report language (the analysis writes English)."""
+    import re
+
+    if lang != "vi":
+        return text
+    for pattern, repl in _MISSING_VI:
+        new, count = re.subn(pattern, repl, text)
+        if count:
+            return new
+    return text

@@ -18,7 +18,7 @@ from .analysis import ProvinceAnalysis, analyse_province, edition_context, natio
 from .blocks import Banner, Blocks, Bullets, Heading, KeyFigures, Para, Table
 from .data import Dataset, file_checksum, load_dataset
 from .framework import Framework, edition_info, load_framework
-from .narrative import fmt_number, fmt_rank, goal_sentence, summary_paragraph
+from .narrative import fmt_number, fmt_rank, goal_sentence, missing_text, summary_paragraph
 from .params import Params, load_params
 from .provinces import province_name, regions
 
@@ -118,10 +118,18 @@ class ProvinceReport:
         items = [m for m in self.analysis.missing if m["section"] == section]
         if not items:
             return Blocks()
-        lines = [f"{m['item']}: {m['reason']}" for m in items]
-        hows = list(dict.fromkeys(m["how"] for m in items))
+        tr = lambda t: missing_text(t, self.lang)  # noqa: E731
+        lines = [f"{tr(m['item'])}: {tr(m['reason'])}" for m in items]
+        hows = list(dict.fromkeys(tr(m["how"]) for m in items))
         return Blocks([Para(self.L["missing"] + ":", "missing"), Bullets(lines, "missing"),
                        Para(f"{self.L['how']}: " + " ".join(hows), "note")])
+
+    def section_name(self, section: str) -> str:
+        """Section title for a 'missing' entry."""
+        key = {"position": "position", "strengths": "sw", "leverage": "leverage",
+               "targets": "targets", "projection": "projection", "goal": "goal",
+               "peers": "peers"}.get(section)
+        return self.L[key] if key else section
 
     def rank_text(self, rank, rank_range) -> str:
         """Rank or an informative interval; '—' when the interval says nothing."""
@@ -224,7 +232,15 @@ class ProvinceReport:
                      "gii": _t(self.lang, "Quy tắc GII (ngưỡng phân vị)",
                                "GII rule (percentile cut-offs)")}[rule]
             out.append(Heading(title, 3))
-            out.append(Para(rules[rule], "note"))
+            rule_vi = {
+                "most": "5 chỉ số có thứ hạng tốt nhất và 5 chỉ số có thứ hạng kém nhất (chỉ số "
+                        "đồng hạng với chỉ số thứ 5 cũng được liệt kê).",
+                "gii": "Phân vị = (N − hạng)/(N − 1); ngưỡng là phân vị cao thứ 10 và thấp thứ 10 "
+                       "của tỉnh; hạng 1–3 luôn là điểm mạnh; ngưỡng áp dụng cả cho nhóm chỉ số "
+                       "và trụ cột.",
+                "published": "Như đã công bố (hồ sơ PII của Bộ KH&CN được trích trong kế hoạch "
+                             "hoặc báo chí)."}
+            out.append(Para(rules[rule] if self.lang == "en" else rule_vi[rule], "note"))
             rows = []
             for kind, items in ((_t(self.lang, "Điểm mạnh", "Strength"), st),
                                 (_t(self.lang, "Điểm yếu", "Weakness"), wk)):
@@ -320,7 +336,14 @@ class ProvinceReport:
                           _t(self.lang, "Dự báo", "Projected"), "Δ", self.L["rank"]], rows,
                          align="lrrrl", highlight=[0], widths=[40, 8, 8, 6, 12]))
         out.append(Para(_t(self.lang, "Giả định:", "Assumptions:"), "note"))
-        out.append(Bullets(proj["assumptions"], "note"))
+        out.append(Bullets(proj["assumptions"] if self.lang == "en" else [
+            f"các tỉnh khác giữ nguyên điểm PII {self.analysis.edition} (đã công bố hoặc theo dữ "
+            "liệu)",
+            "giá trị thấp nhất và cao nhất cả nước của mỗi chỉ số không đổi, nên ΔPII = Σ trọng "
+            "số hiệu dụng × Δđiểm là chính xác",
+            "chỉ các chỉ số có mục tiêu thay đổi; các chỉ số khác giữ điểm nền"] +
+            (["các mục tiêu chưa tính được khoảng cách không được tính vào ΔPII"]
+             if not proj.get("complete", True) else []), "note"))
         out.extend(self._missing("projection"))
         return out
 
@@ -477,9 +500,11 @@ class ProvinceReport:
             out.append(Heading(self.L["missing"], 3))
             out.append(Table([_t(self.lang, "Mục", "Section"), self.L["item"],
                               _t(self.lang, "Lý do", "Reason")],
-                             [[m["section"], m["item"], m["reason"]] for m in missing],
+                             [[self.section_name(m["section"]), missing_text(m["item"], self.lang),
+                               missing_text(m["reason"], self.lang)] for m in missing],
                              align="lll", widths=[8, 20, 50]))
-            out.append(Para(_t(self.lang, "Bổ sung: ", "To supply: ") + missing[0]["how"], "note"))
+            out.append(Para(_t(self.lang, "Bổ sung: ", "To supply: ") +
+                            missing_text(missing[0]["how"], self.lang), "note"))
         return out
 
     def stamp(self) -> Blocks:
