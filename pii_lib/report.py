@@ -122,7 +122,7 @@ class ProvinceReport:
         lines = [f"{tr(m['item'])}: {tr(m['reason'])}" for m in items]
         hows = list(dict.fromkeys(tr(m["how"]) for m in items))
         return Blocks([Para(self.L["missing"] + ":", "missing"), Bullets(lines, "missing"),
-                       Para(f"{self.L['how']}: " + " ".join(hows), "note")])
+                       Para(f"{self.L['how']}: " + "; ".join(hows), "note")])
 
     def section_name(self, section: str) -> str:
         """Section title for a 'missing' entry."""
