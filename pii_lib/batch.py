@@ -231,6 +231,12 @@ def check_job(job: Job) -> Job:
     if job.renderer not in ("auto", "quarto", "builtin"):
         raise InputError("expected auto, quarto or builtin", column="renderer",
                          value=job.renderer)
+    if job.renderer == "quarto":
+        from .render import quarto_available
+
+        if not quarto_available():
+            raise InputError("expected a `quarto` executable on PATH for --renderer quarto "
+                             "(or use --renderer builtin)", column="renderer", value="quarto")
     load_dataset(job.data, job.edition)
     if job.params_file:
         params = load_params(job.params_file)

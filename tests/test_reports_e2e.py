@@ -1,6 +1,7 @@
 """End to end: `pii report` for a published and a demo province; HTML, PDF, index, export."""
 
 import re
+import shutil
 
 import pytest
 from pypdf import PdfReader
@@ -106,3 +107,17 @@ def test_export_plan_xlsx_and_docx(cli, tmp_path):
     assert res.returncode == 0, res.stderr
     table = Document(tmp_path / "plan.docx").tables[0]
     assert len(table.rows) == 18 and table.rows[2].cells[4].text == "Sở Khoa học và Công nghệ"
+
+
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="Quarto is not installed")
+def test_quarto_renderer(cli, tmp_path):
+    res = cli("report", "bac-giang", "--renderer", "quarto", "--out", tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "2023" / "bac-giang" / "bac-giang.html").exists()
+
+
+@pytest.mark.skipif(shutil.which("quarto") is not None, reason="Quarto is installed")
+def test_quarto_renderer_without_quarto_is_bad_input(cli, tmp_path):
+    res = cli("report", "bac-giang", "--renderer", "quarto", "--out", tmp_path)
+    assert res.returncode == 2 and "quarto" in res.stderr
+    assert not any(p.suffix in (".html", ".pdf") for p in tmp_path.rglob("*"))
