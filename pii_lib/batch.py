@@ -30,7 +30,7 @@ from pathlib import Path
 from . import DATA_DIR, PARAMS_DIR, __version__
 from .errors import InputError
 from .files import atomic_path
-from .provinces import province_ids, province_name, resolve_province
+from .provinces import province_name, resolve_province
 
 log = logging.getLogger(__name__)
 
@@ -246,19 +246,21 @@ def check_job(job: Job) -> Job:
     return job
 
 
+def _is_current(stamp_path: Path, wanted: list[Path], fingerprint: dict) -> bool:
+    """True when every output exists and was made from inputs with this fingerprint."""
+    if not (stamp_path.exists() and all(p.exists() for p in wanted)):
+        return False
+    try:
+        return json.loads(stamp_path.read_text()) == fingerprint
+    except (OSError, ValueError):
+        return False
+
+
 def up_to_date(job: Job) -> JobResult | None:
     """A skipped result when the job's outputs exist and its inputs are unchanged, else None."""
-    if job.force:
-        return None
     out = output_dir(job)
-    stamp_path = out / STAMP_NAME
     wanted = [out / f"{job.province}.{fmt}" for fmt in job.formats]
-    if not (stamp_path.exists() and all(p.exists() for p in wanted)):
-        return None
-    try:
-        if json.loads(stamp_path.read_text()) != input_fingerprint(job):
-            return None
-    except (OSError, ValueError):
+    if job.force or not _is_current(out / STAMP_NAME, wanted, input_fingerprint(job)):
         return None
     return JobResult(province=job.province, ok=True, skipped=True,
                      paths=[str(p) for p in wanted])
@@ -276,13 +278,13 @@ def run_job(job: Job, km=None) -> JobResult:
     start = time.perf_counter()
     result = JobResult(province=job.province, ok=False)
     try:
+        skipped = up_to_date(job)
+        if skipped is not None:
+            return skipped
         out = output_dir(job)
         remove_stale_temporaries(out)
         stamp_path = out / STAMP_NAME
         fingerprint = input_fingerprint(job)
-        skipped = up_to_date(job)
-        if skipped is not None:
-            return skipped
         from .render import render
         from .report import report_title
 
@@ -403,8 +405,7 @@ def national_overview(edition: int, data: str, lang: str, out_root: str, formats
     stamp_path = out / STAMP_NAME
     fingerprint = input_fingerprint(job, NATIONAL_NOTEBOOK)
     wanted = [out / f"national.{fmt}" for fmt in formats]
-    if (not force and stamp_path.exists() and all(p.exists() for p in wanted)
-            and json.loads(stamp_path.read_text()) == fingerprint):
+    if not force and _is_current(stamp_path, wanted, fingerprint):
         return wanted
     execute_notebook(NATIONAL_NOTEBOOK, nb_path, {"edition": int(edition), "lang": lang,
                                                   "data": data})
@@ -461,7 +462,3 @@ def write_index(edition: int, data: str, lang: str, out_root: str, results: list
         tmp.write_text(html, encoding="utf-8")
     return target
 
-
-def province_list(edition: int) -> list[str]:
-    """Province ids of an edition, in statistical-code order."""
-    return province_ids(edition)

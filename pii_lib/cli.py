@@ -112,7 +112,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
         TimeElapsedColumn
 
-    from .batch import (Job, check_job, default_params, national_overview, province_list,
+    from .batch import (Job, check_job, default_params, national_overview,
                         run_batch, run_job, write_index)
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
@@ -137,7 +137,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
             out_console.print(path)
         return 0
     jobs, rejected = [], []
-    wanted = province_list(args.edition)
+    from .provinces import province_ids
+
+    wanted = province_ids(args.edition)
     if args.only:
         from .provinces import resolve_province
 

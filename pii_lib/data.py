@@ -216,7 +216,7 @@ class Dataset:
         return None if hit.empty else hit.iloc[0]
 
 
-def _complete_upper_levels(tidy: pd.DataFrame, framework: Framework, source_note: str
+def complete_upper_levels(tidy: pd.DataFrame, framework: Framework, source_note: str
                            ) -> pd.DataFrame:
     """Add aggregates that the given rows fully determine (all children given)."""
     wide = tidy.pivot_table(index="province_id", columns="code", values="score", aggfunc="first")
@@ -324,7 +324,7 @@ def _published(edition: int) -> Dataset:
     tidy = validate_tidy(table, path, edition=edition)
     tidy["basis"] = "published"
     framework = load_framework(edition)
-    tidy = _complete_upper_levels(tidy, framework, "published figures")
+    tidy = complete_upper_levels(tidy, framework, "published figures")
     return Dataset(edition=edition, kind="published", scores=tidy[TIDY_COLUMNS],
                    files={str(path.relative_to(DATA_DIR.parent)): file_checksum(path)},
                    bounds=_bounds_from_rows(tidy),
@@ -370,7 +370,7 @@ def _imported(directory: Path, edition: int) -> Dataset:
         raise InputError("expected each item in only one imported file", file=directory,
                          column="code", value=first["code"])
     framework = load_framework(edition)
-    tidy = _complete_upper_levels(tidy, framework, "imported figures")
+    tidy = complete_upper_levels(tidy, framework, "imported figures")
     return Dataset(edition=edition, kind="imported", scores=tidy[TIDY_COLUMNS], files=checksums,
                    bounds=_bounds_from_rows(tidy),
                    n_provinces=int(edition_info(edition)["n_provinces"]))

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import TIDY_COLUMNS, parse_number, read_text_table, validate_tidy
+from .data import (TIDY_COLUMNS, complete_upper_levels, parse_number, read_text_table,
+                   validate_tidy)
 from .errors import InputError
 from .files import atomic_path
 from .framework import Framework, edition_info, load_framework
 from .provinces import resolve_province
-from .scoring import aggregate, raw_to_score
+from .scoring import raw_to_score
 from .text import closest, fold, nfc
 
 HEADERS = {
@@ -214,26 +215,7 @@ def import_file(path: str | Path, *, edition: int, province: str | None, out_dir
     path = Path(path)
     tidy = read_profile(path, edition=edition, province=province)
     framework = load_framework(edition)
-    wide = tidy.pivot_table(index="province_id", columns="code", values="score", aggfunc="first")
-    completed, _, _ = aggregate(wide, framework, min_coverage=1.0)
-    extra = []
-    for pid in completed.index:
-        for code in completed.columns:
-            val = completed.at[pid, code]
-            if math.isnan(val) or (code in wide.columns and not math.isnan(wide.at[pid, code])):
-                continue
-            existing = tidy[(tidy["province_id"] == pid) & (tidy["code"] == code)]
-            note = f"computed from {', '.join(framework.children(code))} of {path.name}"
-            if len(existing):
-                tidy.loc[existing.index, "score"] = val
-                tidy.loc[existing.index, "basis"] = "computed"
-                tidy.loc[existing.index, "source"] += f"; score {note}"
-            else:
-                extra.append({"year": edition, "province_id": pid,
-                              "level": framework.level_of(code), "code": code, "score": val,
-                              "source": note, "basis": "computed"})
-    if extra:
-        tidy = pd.concat([tidy, pd.DataFrame(extra)], ignore_index=True)
+    tidy = complete_upper_levels(tidy, framework, path.name)
     order = {c: i for i, c in enumerate(framework.table["code"])}
     tidy = tidy.sort_values(["province_id", "code"], key=lambda s: s.map(order)
                             if s.name == "code" else s).reset_index(drop=True)
