@@ -30,7 +30,7 @@ test: $(STAMP) ## run the whole test suite (unit, data, regression, notebooks, e
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) ## benchmark the report pipeline (results in reports/bench/)
-	$(BIN)/python -m pii_lib.bench
+	$(BIN)/python -m pii_lib.run.bench
 
 lab: $(STAMP) ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/

@@ -22,7 +22,7 @@ out_console = Console(highlight=False, soft_wrap=True)
 
 
 def _cmd_provinces(args: argparse.Namespace) -> int:
-    from .provinces import province_table
+    from .model.provinces import province_table
 
     table = province_table(args.edition)
     sys.stdout.write("id,name_vi,region_id\n")
@@ -32,10 +32,10 @@ def _cmd_provinces(args: argparse.Namespace) -> int:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from .data import read_raw_values
+    from .data.tables import read_raw_values
     from .files import atomic_path
-    from .framework import load_framework
-    from .scoring import score_raw
+    from .model.framework import load_framework
+    from .method.scoring import score_raw
 
     framework = load_framework(args.edition)
     raw = read_raw_values(args.raw, args.edition)
@@ -57,7 +57,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate_path
+    from .data.validate import validate_path
 
     summary = validate_path(Path(args.path), edition=args.edition)
     out_console.print(f"OK: {args.path}: {summary}")
@@ -65,7 +65,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _load_params_arg(path: Path | None):
-    from .params import load_params
+    from .model.params import load_params
 
     return load_params(path) if path else None
 
@@ -73,9 +73,9 @@ def _load_params_arg(path: Path | None):
 def _cmd_analyze(args: argparse.Namespace) -> int:
     import json
 
-    from .analysis import analyse_province, analysis_json
-    from .data import load_dataset
-    from .provinces import resolve_province
+    from .method.analysis import analyse_province, analysis_json
+    from .data.tables import load_dataset
+    from .model.provinces import resolve_province
 
     province = resolve_province(args.province, args.edition)
     params = _load_params_arg(args.params)
@@ -84,7 +84,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(analysis_json(result), ensure_ascii=False, indent=1) + "\n")
         return 0
-    from .narrative import summary_paragraph
+    from .present.narrative import summary_paragraph
 
     out_console.print(summary_paragraph(result, lang=args.lang), markup=False)
     for item in result.missing:
@@ -93,7 +93,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .importer import import_file
+    from .data.imported import import_file
 
     target = import_file(args.file, edition=args.edition, province=args.province,
                          out_dir=args.out)
@@ -102,7 +102,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from .importer import write_template
+    from .data.imported import write_template
 
     out_console.print(str(write_template(args.edition, args.out)))
     return 0
@@ -112,7 +112,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
         TimeElapsedColumn
 
-    from .batch import (Job, check_job, default_params, national_overview,
+    from .run.batch import (Job, check_job, default_params, national_overview,
                         run_batch, run_job, write_index)
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
@@ -120,7 +120,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise InputError("expected either a PROVINCE or --all", column="province",
                          value=args.province or "")
     if not args.all:
-        from .provinces import resolve_province
+        from .model.provinces import resolve_province
 
         pid = resolve_province(args.province, args.edition)
         params = str(args.params) if args.params else default_params(pid, args.edition)
@@ -137,14 +137,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
             out_console.print(path)
         return 0
     jobs, rejected = [], []
-    from .provinces import province_ids
+    from .model.provinces import province_ids
 
     wanted = province_ids(args.edition)
     if args.only:
-        from .provinces import resolve_province
+        from .model.provinces import resolve_province
 
         wanted = [resolve_province(p, args.edition) for p in args.only.split(",") if p.strip()]
-    from .batch import JobResult
+    from .run.batch import JobResult
 
     # inputs shared by every province (data, language, formats): bad → exit 2, nothing written
     check_job(Job(province=wanted[0], edition=args.edition, lang=args.lang, data=args.data,
@@ -187,9 +187,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_plan(args: argparse.Namespace) -> int:
-    from .export import export_docx, export_xlsx
-    from .params import load_params
-    from .provinces import resolve_province
+    from .present.export import export_docx, export_xlsx
+    from .model.params import load_params
+    from .model.provinces import resolve_province
 
     params = load_params(args.params)
     pid = resolve_province(args.province, params.baseline_edition)

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from pii_lib.analysis import (_gii_rule, _most_rule, analyse_province, analysis_json,
+from pii_lib.method.analysis import (_gii_rule, _most_rule, analyse_province, analysis_json,
                               edition_context, national, rank_interval)
-from pii_lib.data import load_dataset
-from pii_lib.params import load_params
-from pii_lib.provinces import province_ids
+from pii_lib.data.tables import load_dataset
+from pii_lib.model.params import load_params
+from pii_lib.model.provinces import province_ids
 
 
 def test_most_rule_takes_five_and_keeps_ties():

@@ -5,8 +5,8 @@ import pytest
 
 from conftest import ROOT
 from test_scoring import _independent
-from pii_lib.data import read_raw_values
-from pii_lib.framework import load_framework
+from pii_lib.data.tables import read_raw_values
+from pii_lib.model.framework import load_framework
 
 
 @pytest.mark.parametrize("edition,n", [(2023, 63), (2024, 63), (2025, 34)])

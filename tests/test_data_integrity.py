@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from pii_lib.data import load_dataset, read_text_table, validate_tidy
-from pii_lib.demo import DEMO_EDITIONS, demo_path, generate
-from pii_lib.provinces import province_ids
+from pii_lib.data.tables import load_dataset, read_text_table, validate_tidy
+from pii_lib.data.demo import DEMO_EDITIONS, demo_path, generate
+from pii_lib.model.provinces import province_ids
 
 PUB = ROOT / "data" / "published"
 

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from pii_lib.errors import InputError
-from pii_lib.framework import edition_info, load_framework, read_framework
+from pii_lib.model.framework import edition_info, load_framework, read_framework
 
 
 @pytest.mark.parametrize("edition", [2023, 2024])

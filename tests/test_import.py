@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pii_lib.data import load_dataset
+from pii_lib.data.tables import load_dataset
 from pii_lib.errors import InputError
-from pii_lib.importer import import_file, read_profile, write_template
+from pii_lib.data.imported import import_file, read_profile, write_template
 
 
 def test_khanh_hoa_2025_profile_with_vietnamese_headers_and_decimal_commas(tmp_path):

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import ROOT
 from pii_lib.errors import InputError
-from pii_lib.params import flags, load_params
+from pii_lib.model.params import flags, load_params
 
 
 def test_bac_giang_plan_has_17_targets_with_owners():
@@ -21,7 +21,7 @@ def test_bac_giang_plan_has_17_targets_with_owners():
 
 def test_ha_noi_assigns_every_indicator():
     p = load_params(ROOT / "params/ha-noi.yaml")
-    from pii_lib.framework import load_framework
+    from pii_lib.model.framework import load_framework
     assigned = {r.code for r in p.responsibilities}
     assert set(load_framework(2023).indicators) <= assigned
     assert any("13/52" in n for n in p.notes)

@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 
 from pii_lib.errors import InputError
-from pii_lib.provinces import (crosswalk, predecessors, province_table, resolve_province,
+from pii_lib.model.provinces import (crosswalk, predecessors, province_table, resolve_province,
                                successor)
 
 

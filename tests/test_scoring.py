@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pii_lib.data import read_raw_values
-from pii_lib.demo import demo_path
-from pii_lib.framework import load_framework
-from pii_lib.scoring import (aggregate, normalise, raw_to_score, rank_wide, score_raw,
+from pii_lib.data.tables import read_raw_values
+from pii_lib.data.demo import demo_path
+from pii_lib.model.framework import load_framework
+from pii_lib.method.scoring import (aggregate, normalise, raw_to_score, rank_wide, score_raw,
                              score_to_raw, treat_outliers)
 
 

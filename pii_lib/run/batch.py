@@ -27,15 +27,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 
-from . import DATA_DIR, PARAMS_DIR, __version__
-from .errors import InputError
-from .files import atomic_path
-from .provinces import province_name, resolve_province
+from .. import DATA_DIR, PARAMS_DIR, __version__
+from ..errors import InputError
+from ..files import atomic_path
+from ..model.provinces import province_name, resolve_province
 
 log = logging.getLogger(__name__)
 
 KERNEL_NAME = "pii-reports"
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks"
 PROVINCE_NOTEBOOK = NOTEBOOK_DIR / "province_report.ipynb"
 NATIONAL_NOTEBOOK = NOTEBOOK_DIR / "national_overview.ipynb"
 STAMP_NAME = ".inputs.json"
@@ -131,7 +131,7 @@ def _shared_hashes(data: str, notebook: Path) -> tuple[str, str, str]:
     data_files = [p for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix in (".csv", ".yaml")]
     if data_kind(data) == "imported":
         data_files += list(Path(data).glob("*.csv"))
-    lib = [p for p in Path(__file__).resolve().parent.rglob("*") if p.is_file()
+    lib = [p for p in Path(__file__).resolve().parent.parent.rglob("*") if p.is_file()
            and p.suffix in (".py", ".typ", ".j2")]
     return _hash_files(data_files), _hash_files(lib), _hash_files([notebook])
 
@@ -147,8 +147,8 @@ def input_fingerprint(job: Job, notebook: Path = PROVINCE_NOTEBOOK) -> dict:
 
 
 def _page_info(job: Job, title: str, demo: bool):
-    from .render import PageInfo
-    from .report import LABELS
+    from ..run.render import PageInfo
+    from ..present.province import LABELS
 
     lab = LABELS.get(job.lang, LABELS["vi"])
     kicker = lab["title"]
@@ -219,8 +219,8 @@ def _execute(notebook: Path, target: Path, parameters: dict, kernel: str, extra:
 
 def check_job(job: Job) -> Job:
     """Validate a job's inputs before any work (bad input → ``InputError``, nothing written)."""
-    from .data import load_dataset
-    from .params import load_params
+    from ..data.tables import load_dataset
+    from ..model.params import load_params
 
     job.province = resolve_province(job.province, job.edition)
     if job.lang not in ("vi", "en"):
@@ -232,7 +232,7 @@ def check_job(job: Job) -> Job:
         raise InputError("expected auto, quarto or builtin", column="renderer",
                          value=job.renderer)
     if job.renderer == "quarto":
-        from .render import quarto_available
+        from ..run.render import quarto_available
 
         if not quarto_available():
             raise InputError("expected a `quarto` executable on PATH for --renderer quarto "
@@ -285,8 +285,8 @@ def run_job(job: Job, km=None) -> JobResult:
         remove_stale_temporaries(out)
         stamp_path = out / STAMP_NAME
         fingerprint = input_fingerprint(job)
-        from .render import render
-        from .report import report_title
+        from ..run.render import render
+        from ..present.province import report_title
 
         demo = data_kind(job.data) == "demo"
         nb_path = out / f"{job.province}.ipynb"
@@ -395,8 +395,8 @@ def _shutdown_local() -> None:
 def national_overview(edition: int, data: str, lang: str, out_root: str, formats: tuple[str, ...],
                       renderer: str = "auto", force: bool = False) -> list[Path]:
     """Execute and render the national overview of an edition (skipped when unchanged)."""
-    from .render import PageInfo, render
-    from .report import LABELS
+    from ..run.render import PageInfo, render
+    from ..present.province import LABELS
 
     job = Job(province="national", edition=edition, lang=lang, data=data, out_root=out_root,
               formats=formats, renderer=renderer)
@@ -427,10 +427,10 @@ def write_index(edition: int, data: str, lang: str, out_root: str, results: list
     """``reports/<edition>/index.html`` linking every province's HTML and PDF."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    from .analysis import edition_context
-    from .data import load_dataset
-    from .provinces import province_table
-    from .report import LABELS
+    from ..method.analysis import edition_context
+    from ..data.tables import load_dataset
+    from ..model.provinces import province_table
+    from ..present.province import LABELS
 
     ctx = edition_context(load_dataset(data, edition))
     table = province_table(edition).set_index("id")
@@ -448,9 +448,9 @@ def write_index(edition: int, data: str, lang: str, out_root: str, results: list
                      "error": res.error if res is not None and not res.ok else ""})
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["name"]))
     demo = data_kind(data) == "demo"
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "present" / "assets"),
                       autoescape=select_autoescape(["j2"]))
-    from .narrative import fmt_number
+    from ..present.narrative import fmt_number
 
     html = env.get_template("index.html.j2").render(
         lang=lang, edition=edition, rows=rows, demo=demo, labels=LABELS[lang],

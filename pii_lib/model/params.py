@@ -15,10 +15,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import InputError
-from .framework import edition_info, load_framework
-from .provinces import resolve_province
-from .text import nfc
+from ..errors import InputError
+from ..model.framework import edition_info, load_framework
+from ..model.provinces import resolve_province
+from ..text import nfc
 
 
 class _Strict(BaseModel):
@@ -231,6 +231,6 @@ def flags(params: Params) -> list[str]:
 
 def default_params_path(province_id: str) -> Path:
     """Conventional params file of a province (``params/<id>.yaml``)."""
-    from . import PARAMS_DIR
+    from .. import PARAMS_DIR
 
     return PARAMS_DIR / f"{province_id}.yaml"

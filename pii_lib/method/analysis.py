@@ -22,12 +22,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .data import PUBLISHED_DIR, Dataset, load_dataset, read_text_table
-from .errors import InputError
-from .framework import Framework, editions, load_framework
-from .params import Params, flags
-from .provinces import predecessors, province_table, successor
-from .scoring import score_to_raw, raw_to_score
+from ..data.tables import PUBLISHED_DIR, Dataset, load_dataset, read_text_table
+from ..errors import InputError
+from ..model.framework import Framework, editions, load_framework
+from ..model.params import Params, flags
+from ..model.provinces import predecessors, province_table, successor
+from ..method.scoring import score_to_raw, raw_to_score
 
 MOST_N = 5            # MOST tells each province its 5 strongest and 5 weakest indicators
 GII_CUTOFF_N = 10     # GII: cut-offs at the 10th highest / lowest percentile rank

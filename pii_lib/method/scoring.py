@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .framework import Framework
+from ..model.framework import Framework
 
 SKEW_LIMIT = 2.25
 KURT_LIMIT = 3.5

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .analysis import ProvinceAnalysis
+from ..method.analysis import ProvinceAnalysis
 
 
 def fmt_number(x: float | None, lang: str = "vi", decimals: int = 2) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .data import read_raw_values, read_text_table, validate_tidy
-from .errors import InputError
-from .framework import read_framework
+from ..data.tables import read_raw_values, read_text_table, validate_tidy
+from ..errors import InputError
+from ..model.framework import read_framework
 
 
 def validate_path(path: Path, *, edition: int | None = None) -> str:
@@ -20,13 +20,13 @@ def validate_path(path: Path, *, edition: int | None = None) -> str:
         raise InputError("expected an existing file", file=path)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        from .params import load_params
+        from ..model.params import load_params
 
         params = load_params(path)
         return (f"params for {params.province}: {len(params.targets)} target(s), "
                 f"{len(params.responsibilities)} responsibility row(s)")
     if suffix == ".xlsx":
-        from .importer import read_profile
+        from ..data.imported import read_profile
 
         table = read_profile(path, edition=edition or 2023, province=None)
         return f"import file with {len(table)} item(s)"
@@ -34,7 +34,7 @@ def validate_path(path: Path, *, edition: int | None = None) -> str:
     cols = set(table.columns)
     if "parent" in cols:
         if edition is not None:  # check against that edition's expected counts
-            from .framework import edition_info
+            from ..model.framework import edition_info
 
             info = edition_info(edition)
             fw = read_framework(path, edition, complete=bool(info.get("complete", True)),

@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import DATA_DIR
-from .errors import InputError
-from .framework import LEVELS, Framework, edition_info, load_framework
-from .provinces import province_ids, resolve_province
-from .scoring import aggregate, score_raw
-from .text import nfc
+from .. import DATA_DIR
+from ..errors import InputError
+from ..model.framework import LEVELS, Framework, edition_info, load_framework
+from ..model.provinces import province_ids, resolve_province
+from ..method.scoring import aggregate, score_raw
+from ..text import nfc
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,11 @@ from pathlib import Path
 import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import __version__
-from .blocks import h, md_escape
-from .files import atomic_path
+from .. import __version__
+from ..present.blocks import h, md_escape
+from ..files import atomic_path
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "present" / "assets"
 _OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
 
@@ -210,7 +210,7 @@ def render(nb_path: Path, page: PageInfo, formats: list[str], renderer: str = "a
     use_quarto = renderer == "quarto" or (renderer == "auto" and quarto_available())
     if use_quarto:
         if not quarto_available():
-            from .errors import InputError
+            from ..errors import InputError
 
             raise InputError("expected a `quarto` executable on PATH for --renderer quarto",
                              column="renderer", value="quarto")

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import DATA_DIR
-from .errors import InputError
-from .text import nfc
+from .. import DATA_DIR
+from ..errors import InputError
+from ..text import nfc
 
 FRAMEWORK_DIR = DATA_DIR / "framework"
 LEVELS = ("indicator", "subpillar", "pillar", "subindex", "pii")

@@ -13,14 +13,15 @@ import platform
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, plots
-from .analysis import ProvinceAnalysis, analyse_province, edition_context, national
-from .blocks import Banner, Blocks, Bullets, Heading, KeyFigures, Para, Table
-from .data import Dataset, file_checksum, load_dataset
-from .framework import Framework, edition_info, load_framework
-from .narrative import fmt_number, fmt_rank, goal_sentence, missing_text, summary_paragraph
-from .params import Params, load_params
-from .provinces import province_name, regions
+from .. import __version__
+from . import charts as plots
+from ..method.analysis import ProvinceAnalysis, analyse_province, edition_context, national
+from ..present.blocks import Banner, Blocks, Bullets, Heading, KeyFigures, Para, Table
+from ..data.tables import Dataset, file_checksum, load_dataset
+from ..model.framework import Framework, edition_info, load_framework
+from ..present.narrative import fmt_number, fmt_rank, goal_sentence, missing_text, summary_paragraph
+from ..model.params import Params, load_params
+from ..model.provinces import province_name, regions
 
 LABELS = {
     "vi": {
@@ -92,7 +93,7 @@ class ProvinceReport:
     def build(cls, province: str, edition: int = 2023, lang: str = "vi", data: str = "published",
               params_file: str = "") -> "ProvinceReport":
         """Load checked data and params and run the analysis (one call per notebook)."""
-        from .provinces import resolve_province
+        from ..model.provinces import resolve_province
 
         _keep_kernel_memory_flat()
         edition = int(edition)

@@ -13,8 +13,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from .blocks import Figure  # noqa: E402
-from .narrative import fmt_number  # noqa: E402
+from ..present.blocks import Figure  # noqa: E402
+from ..present.narrative import fmt_number  # noqa: E402
 
 PRIMARY = "#1F4E79"
 ACCENT = "#C0504D"

@@ -29,7 +29,7 @@ def h(text: object) -> str:
 
 def slug(text: str) -> str:
     """ASCII anchor id from a heading."""
-    from .text import fold
+    from ..text import fold
 
     return fold(text).replace(" ", "-") or "section"
 

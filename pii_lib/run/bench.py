@@ -26,7 +26,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from .batch import PROVINCE_NOTEBOOK, ensure_kernel
+from ..run.batch import PROVINCE_NOTEBOOK, ensure_kernel
 
 console = Console()
 
@@ -77,11 +77,11 @@ def run_measured(cmd: list[str]) -> tuple[float, int, int]:
 
 def stage_times(repeats: int, out: Path) -> dict[str, float]:
     """Median seconds per stage for one demo report (Bắc Giang 2023)."""
-    from .analysis import _CONTEXTS, analyse_province
-    from .batch import Job, _page_info, execute_notebook
-    from .data import _demo, load_dataset
-    from .render import render_html, render_pdf
-    from .report import report_title
+    from ..method.analysis import _CONTEXTS, analyse_province
+    from ..run.batch import Job, _page_info, execute_notebook
+    from ..data.tables import _demo, load_dataset
+    from ..run.render import render_html, render_pdf
+    from ..present.province import report_title
 
     times: dict[str, list[float]] = {"analysis": [], "execute": [], "html": [], "pdf": []}
     job = Job(province="bac-giang", data="demo")
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         rerun, _, _ = run_measured(cmd)
         rows.append(("unchanged rerun, wall", f"{rerun:.1f}", "s"))
         console.print(f"naive baseline on {args.baseline_sample} provinces …")
-        from .provinces import province_ids
+        from ..model.provinces import province_ids
 
         sample = province_ids(2023)[: args.baseline_sample]
         per = naive_baseline(sample, work)

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import DATA_DIR
-from .framework import load_framework
-from .provinces import province_ids
+from .. import DATA_DIR
+from ..model.framework import load_framework
+from ..model.provinces import province_ids
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import DATA_DIR
-from .errors import InputError
-from .framework import edition_info
-from .text import closest, fold, nfc
+from .. import DATA_DIR
+from ..errors import InputError
+from ..model.framework import edition_info
+from ..text import closest, fold, nfc
 
 PROVINCE_DIR = DATA_DIR / "provinces"
 

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import (TIDY_COLUMNS, complete_upper_levels, parse_number, read_text_table,
+from ..data.tables import (TIDY_COLUMNS, complete_upper_levels, parse_number, read_text_table,
                    validate_tidy)
-from .errors import InputError
-from .files import atomic_path
-from .framework import Framework, edition_info, load_framework
-from .provinces import resolve_province
-from .scoring import raw_to_score
-from .text import closest, fold, nfc
+from ..errors import InputError
+from ..files import atomic_path
+from ..model.framework import Framework, edition_info, load_framework
+from ..model.provinces import resolve_province
+from ..method.scoring import raw_to_score
+from ..text import closest, fold, nfc
 
 HEADERS = {
     "level": ["level", "cap", "cap do", "cấp độ", "loại"],

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError
-from .files import atomic_path
-from .framework import load_framework
-from .narrative import fmt_number
-from .params import Params
+from ..errors import InputError
+from ..files import atomic_path
+from ..model.framework import load_framework
+from ..present.narrative import fmt_number
+from ..model.params import Params
 
 HEADERS = ["STT", "Chỉ số", "Mức điểm số năm nền", "Mục tiêu", "Đơn vị chủ trì",
            "Đơn vị phối hợp", "Thời gian thực hiện", "Nhiệm vụ, giải pháp"]
