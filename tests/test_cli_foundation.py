@@ -48,7 +48,7 @@ def _raw(tmp_path, text):
     ("province_id,code,value\nbac-giang,9.9.9,3\n", "value '9.9.9'"),
     ("province_id,code,value\nbac-giang,1.1.1,abc\n", "expected a number"),
     ("province_id,code,value\nbac-giang,1.1.1,3\nBắc Giang,1.1.1,4\n", "duplicate of row 2"),
-    ("province,code,value\nbac-giang,1.1.1,3\n", "missing province_id"),
+    ("province,code,value\nbac-giang,1.1.1,3\n", "missing column(s) province_id"),
 ])
 def test_score_bad_input_exits_2_and_writes_nothing(cli, tmp_path, text, needle):
     raw = _raw(tmp_path, text)
@@ -78,7 +78,7 @@ def test_unknown_edition_exits_2(cli):
 def test_validate_committed_files(cli, path):
     res = cli("validate", ROOT / path, *(["--edition", "2024"] if "2024" in path else []))
     assert res.returncode == 0, res.stderr
-    assert res.stdout.startswith("OK")
+    assert res.stdout.startswith("Valid: ")
 
 
 def test_validate_reports_bad_score(cli, tmp_path):

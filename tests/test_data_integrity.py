@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from pii_lib.data.tables import load_dataset, read_text_table, validate_tidy
+from pii_lib.data.layers import load_dataset
+from pii_lib.data.tables import read_text_table, validate_tidy
 from pii_lib.data.demo import DEMO_EDITIONS, demo_path, generate
 from pii_lib.model.provinces import province_ids
 

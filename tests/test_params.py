@@ -30,8 +30,16 @@ def test_ha_noi_assigns_every_indicator():
 def test_hung_yen_published_strengths_and_weaknesses():
     p = load_params(ROOT / "params/hung-yen.yaml")
     assert p.goal.rank == 10 and str(p.plan.date) == "2024-06-18"
-    assert len(p.published_strengths) == 5 and len(p.published_weaknesses) == 5
-    assert "2.2.3" in p.published_weaknesses and "5.3.3" in p.published_strengths
+    assert len(p.published_strengths.codes) == 5 and len(p.published_weaknesses.codes) == 5
+    assert "2.2.3" in p.published_weaknesses.codes and "5.3.3" in p.published_strengths.codes
+    assert p.published_weaknesses.quote  # the plan's own words are kept as the source
+
+
+def test_bac_giang_plan_declares_its_17_weak_indicators():
+    p = load_params(ROOT / "params/bac-giang.yaml")
+    declared = p.published_weaknesses
+    assert declared.codes == [t.code for t in p.targets]
+    assert "17 chỉ số thành phần" in declared.quote and "có điểm số thấp" in declared.quote
 
 
 def _write(tmp_path, text):
@@ -51,6 +59,17 @@ def _write(tmp_path, text):
     ("province: !!python/object/apply:os.system ['true']\n", "no Python tags"),
     ("province: bac-giang\ngoal: {rank: 70}\n", "goal.rank"),
     ("province: bac-giang\nunknown_key: 1\n", "unknown_key"),
+    ("province: bac-giang\nplan: {date: 2024-02-30}\n", "plan.date"),
+    ("province: bac-giang\nbaseline_edition: abc\n", "baseline_edition"),
+    ("province: bac-giang\ngoal: {rank: 3}\ngoal: {rank: 5}\n", "'goal' was already given"),
+    ("province: bac-giang\ntargets:\n  - {code: '1.1.1', target: .nan}\n", "finite"),
+    ("province: bac-giang\ntargets:\n  - {code: '1.1.1', target: .inf}\n", "targets[0].target"),
+    ("province: bac-giang\nplan: {title: \"a\\x07b\"}\n", "control characters"),
+    ("province: bac-giang\n\tgoal: {rank: 3}\n", "valid YAML"),
+    ("province: bac-giang\nnotes: " + "[" * 500 + "]" * 500 + "\n", "nesting"),
+    ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+     "aliases"),
 ])
 def test_bad_params_are_refused_with_the_key(tmp_path, text, needle):
     with pytest.raises(InputError) as exc:
@@ -61,4 +80,14 @@ def test_bad_params_are_refused_with_the_key(tmp_path, text, needle):
 def test_target_below_baseline_is_allowed_but_flagged(tmp_path):
     p = load_params(_write(tmp_path, "province: bac-giang\ntargets:\n"
                                      "  - {code: '1.1.1', baseline: 30, target: 20}\n"))
-    assert flags(p) == ["target for 1.1.1 (20) is below its baseline (30)"]
+    (flag,) = flags(p)
+    assert (flag.code, flag.args["code"], flag.args["target"], flag.args["baseline"]) == (
+        "target_below_baseline", "1.1.1", 20, 30)
+
+
+def test_params_messages_are_vietnamese_by_default(tmp_path):
+    with pytest.raises(InputError) as exc:
+        load_params(_write(tmp_path, "province: bac-giang\ngoal: {rank: top}\n"))
+    message = exc.value.render("vi")
+    assert "khóa goal.rank" in message and "cần một số nguyên" in message
+    assert "expected" not in message

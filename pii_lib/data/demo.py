@@ -11,14 +11,19 @@ generation.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import DATA_DIR
-from ..model.framework import load_framework
+from ..errors import InputError
+from ..method.scoring import score_raw
+from ..model.framework import edition_info, load_framework
 from ..model.provinces import province_ids
+from .layers import Dataset, Layer, display_path
+from .tables import TIDY_COLUMNS, file_checksum, read_raw_values
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +93,38 @@ def generate(edition: int, seed: int = SEED) -> pd.DataFrame:
 def demo_path(edition: int) -> Path:
     """Path of the committed demo raw-value file of an edition."""
     return DEMO_DIR / f"raw_{edition}.csv"
+
+
+@lru_cache(maxsize=4)
+def demo_dataset(edition: int) -> Dataset:
+    """The demonstration dataset of an edition: the committed synthetic raw values, scored.
+
+    Raises
+    ------
+    InputError
+        For an edition without demo data.
+    """
+    path = demo_path(edition)
+    if not path.exists():
+        raise InputError("demo_edition", column="edition", value=edition,
+                         editions=", ".join(map(str, DEMO_EDITIONS)))
+    framework = load_framework(edition)
+    raw = read_raw_values(path, edition)
+    result = score_raw(raw, framework)
+    tidy = result.scores.copy()
+    tidy.insert(0, "year", edition)
+    bounds = result.bounds.set_index("code")
+    is_ind = tidy["level"] == "indicator"
+    tidy["min"] = tidy["code"].map(bounds["min"]).where(is_ind)
+    tidy["max"] = tidy["code"].map(bounds["max"]).where(is_ind)
+    rel = display_path(path)
+    tidy["source"] = f"DEMO: {rel}"
+    tidy["basis"] = "demo"
+    layer = Layer(kind="demo", rows=tidy[TIDY_COLUMNS], files={rel: file_checksum(path)})
+    return Dataset(edition=edition, kind="demo", scores=tidy[TIDY_COLUMNS + ["n_available",
+                                                                           "n_expected"]],
+                   framework=framework, layers=[layer],
+                   n_provinces=int(edition_info(edition)["n_provinces"]))
 
 
 def write_demo(directory: Path = DEMO_DIR) -> list[Path]:

@@ -1,230 +1,287 @@
 """Import what users actually have: a province's official profile or a national table.
 
-Accepts CSV or XLSX with columns in any order and any subset of ``level, code, name, value,
-min, max, score, rank`` (and ``province`` for a national table), in English or with the usual
-Vietnamese headers (``Mã``, ``Chỉ số``, ``Giá trị``, ``Thấp nhất``, ``Cao nhất``, ``Điểm``,
-``Xếp hạng``, ``Tỉnh``). Items are identified by code or by name (accent-insensitive) at any
-level. Decimal commas are accepted where unambiguous. Title rows above the header and merged
-cells in Excel files are tolerated. The result is the tidy dataset, validated, with the
-source file recorded.
+A CSV or XLSX file (see :mod:`pii_lib.data.sheets` for the columns and names recognised) is
+checked as a whole — every problem is reported at once, nothing is written unless the file is
+clean — and written as a tidy CSV that ``--data DIR`` stacks on the published figures:
+
+* numbers with a decimal comma or point, decided per column (any ``46,51``-style value means
+  decimal commas; otherwise ``.`` is the decimal point; a score is bounded 0–100);
+* ranks as ``18``, ``18/63`` or ``18/34`` (the denominator must be the edition's);
+* an indicator's score is computed from ``value, min, max`` when blank, and a given score that
+  no rounding of ``value, min, max`` can produce (by more than 0.01) is an error naming both;
+* higher levels given without their children are kept; missing higher levels are computed when
+  all their children are given, written rounded to 2 decimals and labelled ``computed``;
+* for an edition whose framework is partial (2025), a profile that lists sub-pillars and
+  indicators under their pillars completes the framework for the runs that use the import
+  (``framework_<edition>.csv`` beside the data, recorded in the report).
 """
 
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from ..data.tables import (TIDY_COLUMNS, complete_upper_levels, parse_number, read_text_table,
-                   validate_tidy)
-from ..errors import InputError
+from ..errors import MAX_LINES, InputError, ProblemList
 from ..files import atomic_path
-from ..model.framework import Framework, edition_info, load_framework
-from ..model.provinces import resolve_province
 from ..method.scoring import raw_to_score
-from ..text import closest, fold, nfc
+from ..model.framework import PARENT_LEVEL, Framework, edition_info, load_framework
+from ..model.provinces import resolve_province
+from ..text import closest
+from .layers import complete_upper_levels, display_path
+from .sheets import level_of_text, map_headers, name_index, name_key, read_sheet, unplaced_names
+from .tables import (NUMBER_COLUMNS, TIDY_COLUMNS, decimal_marks, parse_number, parse_rank,
+                     read_text_table, validate_tidy)
 
-HEADERS = {
-    "level": ["level", "cap", "cap do", "cấp độ", "loại"],
-    "code": ["code", "mã", "ma so", "mã số", "mã chỉ số", "ky hieu"],
-    "name": ["name", "chỉ số", "tên", "tên chỉ số", "chi tieu", "indicator", "nội dung"],
-    "value": ["value", "giá trị", "raw", "raw value", "giá trị thô", "số liệu"],
-    "min": ["min", "thấp nhất", "nhỏ nhất", "giá trị thấp nhất", "national min"],
-    "max": ["max", "cao nhất", "lớn nhất", "giá trị cao nhất", "national max"],
-    "score": ["score", "điểm", "điểm số", "điểm chuẩn hóa"],
-    "rank": ["rank", "xếp hạng", "thứ hạng", "hạng"],
-    "province": ["province", "province_id", "tỉnh", "tỉnh thành phố", "địa phương", "tinh tp"],
-}
-_HEADER_KEYS = {fold(alias): field for field, aliases in HEADERS.items() for alias in aliases}
-LEVEL_WORDS = {
-    "indicator": ["indicator", "chỉ số", "chỉ số thành phần", "chi so thanh phan"],
-    "subpillar": ["subpillar", "sub-pillar", "nhóm chỉ số", "chỉ số nhóm", "tiểu trụ cột"],
-    "pillar": ["pillar", "trụ cột"],
-    "subindex": ["subindex", "sub-index", "chỉ số phụ", "đầu vào đầu ra"],
-    "pii": ["pii", "tổng", "chỉ số pii"],
-}
-_LEVEL_KEYS = {fold(w): lvl for lvl, words in LEVEL_WORDS.items() for w in words}
-EXTRA_NAMES = {"PII": ["PII", "Chỉ số PII", "Chỉ số đổi mới sáng tạo", "Tổng điểm"],
-               "IN": ["Đầu vào", "Input", "Chỉ số đầu vào", "Điểm số đầu vào"],
-               "OUT": ["Đầu ra", "Output", "Chỉ số đầu ra", "Điểm số đầu ra"]}
+SCORE_TOLERANCE = 0.01
+_DECIMALS = re.compile(r"[.,](\d+)$")
+FRAMEWORK_COLUMNS = ["code", "level", "parent", "name_vi"]
 
 
-def _map_headers(columns: list[str]) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for col in columns:
-        field = _HEADER_KEYS.get(fold(col))
-        if field and field not in mapping.values():
-            mapping[col] = field
-    return mapping
+@dataclass
+class _Context:
+    """What reading a file has learnt so far: new framework nodes, last node per level."""
+
+    framework: Framework
+    names: dict[str, str]
+    unplaced: dict[str, str]
+    new_nodes: list[dict] = field(default_factory=list)
+    last: dict[str, str] = field(default_factory=dict)
+
+    def has(self, code: str) -> bool:
+        return self.framework.has(code) or any(n["code"] == code for n in self.new_nodes)
+
+    def level_of(self, code: str) -> str:
+        if self.framework.has(code):
+            return self.framework.level_of(code)
+        return next(n["level"] for n in self.new_nodes if n["code"] == code)
+
+    def n_children(self, code: str) -> int:
+        return len(self.framework.children(code)) + sum(n["parent"] == code
+                                                        for n in self.new_nodes)
 
 
-def _read_xlsx(path: Path) -> tuple[pd.DataFrame, int]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=False, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any openpyxl failure means "not a valid xlsx"
-        raise InputError(f"expected a valid .xlsx workbook ({exc.__class__.__name__})",
-                         file=path) from None
-    ws = wb.worksheets[0]
-    for merged in list(ws.merged_cells.ranges):  # fill merged cells with their top-left value
-        value = ws.cell(merged.min_row, merged.min_col).value
-        ws.unmerge_cells(str(merged))
-        for row in ws.iter_rows(min_row=merged.min_row, max_row=merged.max_row,
-                                min_col=merged.min_col, max_col=merged.max_col):
-            for cell in row:
-                cell.value = value
-    rows = [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]
-    for i, row in enumerate(rows[:30]):
-        header = [nfc(str(v)) for v in row]
-        if len(_map_headers(header)) >= 2:
-            body = [r for r in rows[i + 1:] if any(str(v).strip() for v in r)]
-            table = pd.DataFrame(body, columns=header).astype(object)
-            return table, i + 1
-    raise InputError("expected a header row with at least two known columns (e.g. Mã, Chỉ số, "
-                     "Giá trị, Điểm, Xếp hạng) in the first 30 rows", file=path)
+def printed_decimals(text: object) -> int:
+    """Decimals a number was printed with (``6,35`` → 2); 6 for machine numbers."""
+    if isinstance(text, str):
+        match = _DECIMALS.search(text.strip())
+        return len(match.group(1)) if match else 0
+    return 6
 
 
-def read_profile(path: str | Path, *, edition: int, province: str | None) -> pd.DataFrame:
-    """Read a profile or national table into the tidy format (not yet aggregated).
-
-    Parameters
-    ----------
-    path
-        CSV or XLSX file.
-    edition
-        Edition year the figures belong to.
-    province
-        Province of a single-province profile; None when the file has a province column.
-
-    Raises
-    ------
-    InputError
-        Naming file, row, column, value and what was expected.
-    """
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        table, header_row = _read_xlsx(path)
-    else:
-        table, header_row = read_text_table(path), 1
-    mapping = _map_headers(list(table.columns))
-    if "code" not in mapping.values() and "name" not in mapping.values():
-        raise InputError("expected a 'code'/'Mã' or 'name'/'Chỉ số' column to identify items; "
-                         f"found {', '.join(map(str, table.columns))}", file=path,
-                         row=header_row)
-    if not {"value", "score", "rank"} & set(mapping.values()):
-        raise InputError("expected at least one of the columns value/Giá trị, score/Điểm, "
-                         "rank/Xếp hạng", file=path, row=header_row)
-    framework = load_framework(edition)
-    names = _name_index(framework)
-    pid_fixed = resolve_province(province, edition) if province else None
-    if pid_fixed is None and "province" not in mapping.values():
-        raise InputError("expected --province for a single-province profile, or a "
-                         "'province'/'Tỉnh' column for a national table", file=path,
-                         row=header_row)
-    table = table.rename(columns=mapping)
-    rows = []
-    for offset, rec in enumerate(table.to_dict("records")):
-        line = header_row + 1 + offset
-        code = _identify(rec, framework, names, path, line)
-        if code is None:
-            continue
-        pid = pid_fixed or resolve_province(str(rec["province"]), edition, file=str(path),
-                                            row=line, column="province")
-        out = {"year": edition, "province_id": pid, "level": framework.level_of(code),
-               "code": code}
-        for col in ("value", "min", "max", "score", "rank"):
-            out[col] = parse_number(rec.get(col), file=path, row=line, column=col)
-        if not math.isnan(out["score"]) and not 0 <= out["score"] <= 100:
-            raise InputError("expected a score within 0–100", file=path, row=line,
-                             column="score", value=rec.get("score"))
-        n = int(edition_info(edition)["n_provinces"])
-        if not math.isnan(out["rank"]) and (out["rank"] != int(out["rank"])
-                                            or not 1 <= out["rank"] <= n):
-            raise InputError(f"expected a whole rank within 1…{n} for PII {edition}", file=path,
-                             row=line, column="rank", value=rec.get("rank"))
-        out["source"] = f"imported: {path.name} row {line}"
-        out["basis"] = "imported"
-        if (math.isnan(out["score"]) and out["level"] == "indicator"
-                and not any(math.isnan(out[c]) for c in ("value", "min", "max"))):
-            out["score"] = raw_to_score(out["value"], out["min"], out["max"],
-                                        framework.direction(code))
-            out["source"] += " (score computed from value, min, max)"
-        rows.append(out)
-    if not rows:
-        raise InputError("expected at least one data row", file=path, row=header_row + 1)
-    tidy = pd.DataFrame(rows, columns=TIDY_COLUMNS)
-    dup = tidy.duplicated(["province_id", "code"], keep=False)
-    if dup.any():
-        first = tidy[dup].iloc[1]
-        raise InputError("expected each item once per province (duplicate item)", file=path,
-                         row=int(first["source"].split("row ")[1].split()[0]), column="code",
-                         value=first["code"])
-    return tidy
+def score_interval(value: float, lo: float, hi: float, direction: int,
+                   decimals: tuple[int, int, int]) -> tuple[float, float]:
+    """The scores that raw values printed with these decimals can give (rounding included)."""
+    hv, hl, hh = (0.5 * 10 ** -d for d in decimals)
+    lo_s = (value - hv - lo - hl) / max(hi + hh - lo - hl, 1e-12) * 100
+    hi_s = (value + hv - lo + hl) / max(hi - hh - lo + hl, 1e-12) * 100
+    lo_s, hi_s = max(0.0, min(100.0, lo_s)), max(0.0, min(100.0, hi_s))
+    return (lo_s, hi_s) if direction >= 0 else (100 - hi_s, 100 - lo_s)
 
 
-def _name_index(framework: Framework) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for rec in framework.table.to_dict("records"):
-        for name in (rec["name_vi"], rec["name_en"]):
-            index.setdefault(fold(name), rec["code"])
-    for code, names in EXTRA_NAMES.items():
-        for name in names:
-            index.setdefault(fold(name), code)
-    return index
-
-
-def _identify(rec: dict, framework: Framework, names: dict[str, str], path: Path,
-              line: int) -> str | None:
+def _identify(rec: dict, ctx: _Context, path: Path, line: int) -> str | None:
+    """The framework code a row is about (adding it to the framework when completing one)."""
     code = str(rec.get("code", "") or "").strip().rstrip(".")
     name = str(rec.get("name", "") or "").strip()
     level_text = str(rec.get("level", "") or "").strip()
     if not code and not name:
-        return None  # blank / section rows
-    if code:
-        if code.upper() in ("PII", "IN", "OUT"):
-            code = code.upper()
-        if not framework.has(code):
-            raise InputError(f"expected a code of the PII {framework.edition} framework "
-                             "(e.g. 2.2.3, 2.2, 2, IN, PII)", file=path, row=line,
-                             column="code", value=code, has_value=True)
-    else:
-        code = names.get(fold(name))
-        if code is None:
-            hint = closest(name, [r["name_vi"] for r in framework.table.to_dict("records")])
-            extra = f" (closest: '{hint[0]}')" if hint else ""
-            raise InputError(f"expected the name of an item of the PII {framework.edition} "
-                             f"framework{extra}; or add a 'Mã' (code) column", file=path,
-                             row=line, column="name", value=name)
-    if level_text:
-        level = _LEVEL_KEYS.get(fold(level_text), level_text)
-        if level != framework.level_of(code):
-            raise InputError(f"expected level '{framework.level_of(code)}' for code {code}",
-                             file=path, row=line, column="level", value=level_text)
+        return None  # blank or section rows
+    level = level_of_text(level_text) if level_text else None
+    if level_text and level is None:
+        raise InputError("level_word", file=path, row=line, column="level", value=level_text)
+    fw = ctx.framework
+    if code.upper() in ("PII", "IN", "OUT"):
+        code = code.upper()
+    if not code:
+        code = ctx.names.get(name_key(name), "")
+    if code and ctx.has(code):
+        if level and level != ctx.level_of(code):
+            raise InputError("level_of_code", file=path, row=line, column="level",
+                             value=level_text, level=ctx.level_of(code), code=code)
+        ctx.last[ctx.level_of(code)] = code
+        return code
+    if fw.complete:
+        if code:
+            raise InputError("framework_code", file=path, row=line, column="code", value=code,
+                             edition=fw.edition)
+        hint = closest(name, list(fw.table["name_vi"]))
+        raise InputError("item_name", file=path, row=line, column="name", value=name,
+                         edition=fw.edition,
+                         hint=("closest", {"name": hint[0]}) if hint else None)
+    return _complete(code, name, level, rec, ctx, path, line)
+
+
+def _complete(code: str, name: str, level: str | None, rec: dict, ctx: _Context, path: Path,
+              line: int) -> str:
+    """Add a row's item to a partial framework: parent from its code or from the file's order."""
+    if level is None:
+        if code:
+            level = {1: "pillar", 2: "subpillar", 3: "indicator"}.get(code.count(".") + 1)
+        elif any(str(rec.get(c, "")).strip() for c in ("value", "min", "max")):
+            level = "indicator"
+    if level not in ("subpillar", "indicator"):
+        raise InputError("completion_level", file=path, row=line, column="level",
+                         value=code or name, edition=ctx.framework.edition)
+    parent_level = PARENT_LEVEL[level]
+    parent = code.rsplit(".", 1)[0] if code else ctx.last.get(parent_level, "")
+    if not parent or not ctx.has(parent) or ctx.level_of(parent) != parent_level:
+        raise InputError("completion_parent", file=path, row=line, column="code",
+                         value=code or name, level=parent_level)
+    pillar = ctx.unplaced.get(name_key(name)) if name else None
+    pillar_of_parent = parent.split(".")[0]
+    if pillar and pillar != pillar_of_parent:
+        raise InputError("completion_pillar", file=path, row=line, column="name", value=name,
+                         pillar=pillar, parent=parent)
+    code = code or f"{parent}.{ctx.n_children(parent) + 1}"
+    ctx.new_nodes.append({"code": code, "level": level, "parent": parent,
+                          "name_vi": name or code})
+    ctx.last[level] = code
     return code
+
+
+def _row(rec: dict, code: str, pid: str, ctx: _Context, marks: dict, path: Path, line: int,
+         n: int) -> dict:
+    edition = ctx.framework.edition
+    level = ctx.level_of(code)
+    out = {"year": edition, "province_id": pid, "level": level, "code": code}
+    for col in ("value", "min", "max", "score"):
+        out[col] = parse_number(rec.get(col), decimal=marks.get(col, "."), file=path, row=line,
+                                column=col, bounds=(0, 100) if col == "score" else None)
+    out["rank"] = parse_rank(rec.get("rank"), n, edition, file=path, row=line)
+    if not math.isnan(out["score"]) and not 0 <= out["score"] <= 100:
+        raise InputError("score_range", file=path, row=line, column="score",
+                         value=rec.get("score"))
+    out["source"] = f"{path.name}:{line}"
+    out["basis"] = "imported"
+    raw = [out[c] for c in ("value", "min", "max")]
+    if level == "indicator" and not any(math.isnan(x) for x in raw):
+        direction = ctx.framework.direction(code) if ctx.framework.has(code) else 1
+        if raw[1] > raw[2]:
+            raise InputError("min_max", file=path, row=line, column="min", value=rec.get("min"))
+        computed = raw_to_score(*raw, direction)
+        if math.isnan(out["score"]):
+            out["score"] = computed
+        elif not math.isnan(computed):
+            lo, hi = score_interval(*raw, direction, tuple(printed_decimals(rec.get(c)) for c in
+                                                           ("value", "min", "max")))
+            if not lo - SCORE_TOLERANCE <= out["score"] <= hi + SCORE_TOLERANCE:
+                raise InputError("score_inconsistent", file=path, row=line, column="score",
+                                 value=rec.get("score"), computed=computed, score=out["score"])
+    return out
+
+
+def read_profile(path: str | Path, *, edition: int, province: str | None
+                 ) -> tuple[pd.DataFrame, list[dict]]:
+    """Read a profile or national table into tidy rows (not yet aggregated).
+
+    Returns
+    -------
+    tidy, new_nodes
+        The rows, and the framework nodes the file added to a partial framework.
+
+    Raises
+    ------
+    InputError
+        Every problem of the file (one line each, at most 50), naming file, row, column, value
+        and what was expected.
+    """
+    path = Path(path)
+    table, header_row = read_sheet(path)
+    mapping = map_headers(list(table.columns))
+    if "code" not in mapping.values() and "name" not in mapping.values():
+        raise InputError("import_identify", file=path, row=header_row,
+                         found=", ".join(map(str, table.columns)))
+    if not {"value", "score", "rank"} & set(mapping.values()):
+        raise InputError("import_figures", file=path, row=header_row)
+    framework = load_framework(edition)
+    pid_fixed = resolve_province(province, edition) if province else None
+    if pid_fixed is None and "province" not in mapping.values():
+        raise InputError("import_province", file=path, row=header_row)
+    table = table.rename(columns=mapping)
+    marks = decimal_marks(table.astype(object).map(lambda v: v if isinstance(v, str) else ""),
+                          NUMBER_COLUMNS)
+    n = int(edition_info(edition)["n_provinces"])
+    ctx = _Context(framework=framework, names=name_index(framework),
+                   unplaced=unplaced_names(edition))
+    problems = ProblemList()
+    rows, seen = [], {}
+    for offset, rec in enumerate(table.to_dict("records")):
+        line = header_row + 1 + offset
+        if len(problems) >= MAX_LINES:
+            break
+        try:
+            code = _identify(rec, ctx, path, line)
+            if code is None:
+                continue
+            pid = pid_fixed or resolve_province(str(rec["province"]), edition, file=str(path),
+                                                row=line, column="province")
+            if (pid, code) in seen:
+                raise InputError("duplicate_item", file=path, row=line, column="code",
+                                 value=code, first=seen[(pid, code)])
+            seen[(pid, code)] = line
+            rows.append(_row(rec, code, pid, ctx, marks, path, line, n))
+        except InputError as exc:
+            problems.add(exc)
+    problems.raise_if_any()
+    if not rows:
+        raise InputError("no_data_rows", file=path, row=header_row + 1)
+    return pd.DataFrame(rows, columns=TIDY_COLUMNS), ctx.new_nodes
+
+
+def _plain(x: object) -> str:
+    """A number as plain decimal text (no exponent), empty for missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return ""
+    return np.format_float_positional(float(x), trim="-", precision=10)
+
+
+def read_framework_extension(path: Path, base: Framework) -> list[dict]:
+    """The nodes an import added to a partial framework (``framework_<edition>.csv``)."""
+    table = read_text_table(path)
+    missing = [c for c in FRAMEWORK_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError("columns_missing", file=path, row=1, missing=", ".join(missing),
+                         expected=", ".join(FRAMEWORK_COLUMNS))
+    rows = [r for r in table.to_dict("records") if not base.has(r["code"])]
+    return rows
 
 
 def import_file(path: str | Path, *, edition: int, province: str | None, out_dir: str | Path
                 ) -> Path:
     """Import a file and write the tidy dataset to ``out_dir`` (validated, atomic).
 
-    Higher levels given without their children are kept as given; missing higher levels are
-    computed when all their children are given (labelled ``computed``).
+    Returns
+    -------
+    Path
+        The tidy CSV written (``<province>_<edition>.csv`` or ``national_<edition>.csv``).
     """
-    path = Path(path)
-    tidy = read_profile(path, edition=edition, province=province)
-    framework = load_framework(edition)
-    tidy = complete_upper_levels(tidy, framework, path.name)
+    path, out_dir = Path(path), Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("out_dir", column="--out", value=str(out_dir))
+    tidy, new_nodes = read_profile(path, edition=edition, province=province)
+    framework = load_framework(edition).extended(new_nodes, display_path(path))
+    tidy = complete_upper_levels(tidy, framework)
+    computed = tidy["basis"] == "computed"
+    tidy.loc[computed, "score"] = tidy.loc[computed, "score"].astype(float).round(2)
     order = {c: i for i, c in enumerate(framework.table["code"])}
-    tidy = tidy.sort_values(["province_id", "code"], key=lambda s: s.map(order)
-                            if s.name == "code" else s).reset_index(drop=True)
-    out_dir = Path(out_dir)
-    stem = province or "national"
-    target = out_dir / f"{resolve_province(stem, edition) if province else stem}_{edition}.csv"
+    tidy = tidy.assign(_o=tidy["code"].map(order)).sort_values(["province_id", "_o"]) \
+        .drop(columns="_o").reset_index(drop=True)
+    stem = resolve_province(province, edition) if province else "national"
+    target = out_dir / f"{stem}_{edition}.csv"
+    text = tidy[TIDY_COLUMNS].astype(object).map(lambda v: v if isinstance(v, str) else
+                                                 _plain(v))
+    text["year"] = str(edition)
+    if new_nodes:
+        ext = pd.DataFrame(new_nodes)[FRAMEWORK_COLUMNS]
+        with atomic_path(out_dir / f"framework_{edition}.csv") as tmp:
+            ext.to_csv(tmp, index=False, lineterminator="\n")
     with atomic_path(target) as tmp:
-        tidy[TIDY_COLUMNS].to_csv(tmp, index=False, float_format="%.6g", lineterminator="\n")
-        validate_tidy(read_text_table(tmp), tmp)  # the written file must load back cleanly
+        text.to_csv(tmp, index=False, lineterminator="\n")
+        validate_tidy(read_text_table(tmp), tmp, framework=framework)  # must load back cleanly
     return target
 
 
@@ -233,38 +290,35 @@ def write_template(edition: int, out: str | Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    from ..present.wording import say
+
+    out = Path(out)
+    if out.is_dir():
+        raise InputError("out_file", column="--out", value=str(out))
     framework = load_framework(edition)
     wb = Workbook()
     ws = wb.active
     ws.title = f"PII {edition}"
-    headers = ["Cấp", "Mã", "Chỉ số", "Giá trị", "Thấp nhất", "Cao nhất", "Điểm", "Xếp hạng"]
-    ws.append(headers)
+    ws.append(["Cấp", "Mã", "Chỉ số", "Giá trị", "Thấp nhất", "Cao nhất", "Điểm", "Xếp hạng"])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
         cell.alignment = Alignment(vertical="center", wrap_text=True)
+    levels = {"pii": "PII", "subindex": "Chỉ số phụ", "pillar": "Trụ cột",
+              "subpillar": "Nhóm chỉ số", "indicator": "Chỉ số"}
     for rec in framework.table.to_dict("records"):
-        ws.append([rec["level"], rec["code"], rec["name_vi"], None, None, None, None, None])
-    widths = [11, 8, 70, 12, 12, 12, 10, 10]
-    for col, width in zip("ABCDEFGH", widths):
+        ws.append([levels[rec["level"]], rec["code"], rec["name_vi"], None, None, None, None,
+                   None])
+    for col, width in zip("ABCDEFGH", [12, 8, 70, 12, 12, 12, 10, 10]):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
-    guide = wb.create_sheet("Hướng dẫn")
-    lines = [
-        f"Mẫu nhập số liệu PII {edition} cho một tỉnh/thành phố.",
-        "Điền các cột có số liệu (có thể để trống): Giá trị (giá trị thô của chỉ số), Thấp nhất "
-        "/ Cao nhất (giá trị thấp nhất, cao nhất cả nước), Điểm (0–100), Xếp hạng.",
-        "Dấu thập phân là dấu phẩy hoặc dấu chấm (46,51 hoặc 46.51).",
-        "Nhập: pii import FILE.xlsx --edition "
-        f"{edition} --province <tỉnh> --out <thư mục>",
-        "Fill in the columns you have (blanks allowed); decimal comma or point.",
-    ]
+    guide = wb.create_sheet(say("template.guide_title"))
+    for key in ("intro", "columns", "decimals", "ranks", "how"):
+        guide.append([say(f"template.guide.{key}", edition=edition)])
     if not framework.complete:
-        lines.append(f"Khung PII {edition} chưa công bố đầy đủ: chỉ có các mục đã công bố.")
-    for line in lines:
-        guide.append([line])
+        guide.append([say("template.guide.partial", edition=edition,
+                          n=framework.expected_count("indicator"))])
     guide.column_dimensions["A"].width = 120
-    out = Path(out)
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return out

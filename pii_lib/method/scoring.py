@@ -126,7 +126,8 @@ def _needs_treatment(s: pd.Series) -> bool:
 
 
 def aggregate(wide: pd.DataFrame, framework: Framework, *, min_coverage: float = 0.0,
-              keep_given: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+              keep_given: bool = True, only: set[str] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Compute every higher level from the levels below (weighted mean of available children).
 
     Parameters
@@ -139,6 +140,9 @@ def aggregate(wide: pd.DataFrame, framework: Framework, *, min_coverage: float =
     min_coverage
         Share of a node's children that must be available to compute it (0 → at least one;
         1 → all). Below it the node stays missing.
+    only
+        When given, only these nodes are computed (e.g. those whose children the framework
+        lists completely); the others keep what ``wide`` gives.
 
     Returns
     -------
@@ -152,7 +156,7 @@ def aggregate(wide: pd.DataFrame, framework: Framework, *, min_coverage: float =
     for level in AGG_LEVELS:
         for code in framework.codes(level):
             kids = framework.children(code)
-            if not kids:
+            if not kids or (only is not None and code not in only):
                 continue
             sub = out[kids]
             w = weights[kids].to_numpy()

@@ -1,24 +1,31 @@
 """Province params: what a plan decides (goal, indicator targets, owners, timeline).
 
-``params/<province>.yaml`` files are read with YAML *safe* loading only (Python object tags
-are refused) and checked against a schema: unknown keys, unknown indicator codes, unknown
-provinces, score targets outside 0–100, wrong types and conflicting duplicate targets are
+``params/<province>.yaml`` files are read with :func:`pii_lib.safe_yaml.read_yaml` (safe,
+strict: no Python tags, no duplicate keys, no alias bombs) and checked against a schema: unknown
+keys, unknown indicator codes, unknown provinces, score targets outside 0–100, non-finite
+numbers, control characters, impossible dates, wrong types and conflicting duplicate targets are
 errors naming the file, key and value. A target below its baseline is allowed but flagged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, FiniteFloat, ValidationError,
+                      field_validator, model_validator)
 
+from .. import PARAMS_DIR
 from ..errors import InputError
-from ..model.framework import edition_info, load_framework
-from ..model.provinces import resolve_province
+from ..method.results import Note
+from ..safe_yaml import read_yaml
 from ..text import nfc
+from .framework import edition_info, load_framework
+from .provinces import resolve_province
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class _Strict(BaseModel):
@@ -48,7 +55,7 @@ class Plan(_Strict):
 class Goal(_Strict):
     """Overall goal, e.g. rank 10 = "top 10"."""
 
-    rank: int = Field(ge=1, le=63)
+    rank: int = Field(ge=1)
     text: str | None = None
 
 
@@ -57,10 +64,10 @@ class PillarGoal(_Strict):
 
     code: str
     kind: Literal["maintain", "improve"]
-    score_min: float | None = Field(default=None, ge=0, le=100)
-    rank_max: int | None = Field(default=None, ge=1, le=63)
-    baseline_score: float | None = Field(default=None, ge=0, le=100)
-    baseline_rank: int | None = Field(default=None, ge=1, le=63)
+    score_min: FiniteFloat | None = Field(default=None, ge=0, le=100)
+    rank_max: int | None = Field(default=None, ge=1)
+    baseline_score: FiniteFloat | None = Field(default=None, ge=0, le=100)
+    baseline_rank: int | None = Field(default=None, ge=1)
     text: str | None = None
 
 
@@ -69,8 +76,8 @@ class Target(_Strict):
 
     code: str
     name: str | None = None
-    baseline: float | None = None
-    target: float
+    baseline: FiniteFloat | None = None
+    target: FiniteFloat
     target_kind: Literal["score", "raw"] = "score"
     lead: str | None = None
     partners: list[str] = Field(default_factory=list)
@@ -88,6 +95,19 @@ class Responsibility(_Strict):
     note: str | None = None
 
 
+class DeclaredList(_Strict):
+    """Strengths or weaknesses a plan names, with the plan's own words as the source."""
+
+    codes: list[str] = Field(default_factory=list)
+    quote: str | None = None
+    section: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, value):
+        return {"codes": value} if isinstance(value, list) else value
+
+
 class Params(_Strict):
     """Everything a province's plan decides."""
 
@@ -99,8 +119,8 @@ class Params(_Strict):
     pillar_goals: list[PillarGoal] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     responsibilities: list[Responsibility] = Field(default_factory=list)
-    published_strengths: list[str] = Field(default_factory=list)
-    published_weaknesses: list[str] = Field(default_factory=list)
+    published_strengths: DeclaredList = Field(default_factory=DeclaredList)
+    published_weaknesses: DeclaredList = Field(default_factory=DeclaredList)
     notes: list[str] = Field(default_factory=list)
     source_file: str | None = None
 
@@ -133,6 +153,19 @@ def _lookup(data: object, loc: tuple) -> object:
     return node
 
 
+def _control_characters(data: object, loc: tuple = ()) -> tuple[tuple, str] | None:
+    """The first string (and its key path) that holds a control character."""
+    if isinstance(data, str):
+        return (loc, data) if _CONTROL.search(data) else None
+    items = data.items() if isinstance(data, dict) else enumerate(data) \
+        if isinstance(data, list) else ()
+    for key, value in items:
+        hit = _control_characters(value, loc + (key,))
+        if hit:
+            return hit
+    return None
+
+
 def load_params(path: str | Path) -> Params:
     """Read, check and return a params YAML file.
 
@@ -144,93 +177,114 @@ def load_params(path: str | Path) -> Params:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError("expected an existing params YAML file", file=path)
-    blob = path.read_bytes()
-    try:
-        text = blob.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("expected UTF-8 text (save the YAML file as UTF-8)", file=path) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"expected valid YAML (safe subset, no Python tags): {problem}",
-                         file=path, row=row) from None
+        raise InputError("params_file", file=path)
+    data = read_yaml(path)
     if not isinstance(data, dict):
-        raise InputError("expected a YAML mapping (key: value pairs) at the top level",
-                         file=path, value=type(data).__name__, has_value=True)
+        raise InputError("yaml_mapping", file=path, value=type(data).__name__)
+    bad = _control_characters(data)
+    if bad:
+        raise InputError("control_characters", file=path, row=_key_path(bad[0]), value=bad[1])
     try:
         params = Params.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        raise InputError(f"expected {first['msg'].lower()}", file=path, row=_key_path(loc),
-                         value=_lookup(data, loc), has_value=True) from None
+        raise _schema_error(exc.errors()[0], data, path) from None
     return _check_semantics(params, path)
+
+
+SCHEMA_ARGS = {"greater_than_equal": "ge", "less_than_equal": "le", "literal_error": "expected"}
+
+
+def _schema_error(error: dict, data: dict, path: Path) -> InputError:
+    """The first schema problem as an error with its own catalogue key (``schema.<type>``)."""
+    from ..present.wording import wording
+
+    loc = tuple(error["loc"])
+    value = _lookup(data, loc)
+    shown = value if isinstance(value, (str, int, float)) else type(value).__name__
+    kind = error["type"]
+    arg = SCHEMA_ARGS.get(kind)
+    if arg is not None:
+        return InputError(f"schema.{kind}", file=path, row=_key_path(loc), value=shown,
+                          **{arg: str(error.get("ctx", {}).get(arg, ""))})
+    if wording("en").has(f"error.schema.{kind}"):
+        return InputError(f"schema.{kind}", file=path, row=_key_path(loc), value=shown)
+    return InputError("schema.other", file=path, row=_key_path(loc), value=shown,
+                      detail=error["msg"])
 
 
 def _check_semantics(params: Params, path: Path) -> Params:
     try:
         info = edition_info(params.baseline_edition)
     except InputError as exc:
-        raise InputError(exc.what, file=path, row="baseline_edition",
-                         value=params.baseline_edition) from None
+        raise exc.located(file=path, row="baseline_edition") from None
     params.province = resolve_province(params.province, params.baseline_edition, file=str(path),
                                        column="province")
     framework = load_framework(params.baseline_edition)
     n = int(info["n_provinces"])
-    if params.goal and params.goal.rank > n:
-        raise InputError(f"expected a goal rank within 1…{n}", file=path, row="goal.rank",
-                         value=params.goal.rank)
+    edition = params.baseline_edition
+    ranks = [("goal.rank", params.goal.rank if params.goal else None)]
+    ranks += [(f"pillar_goals[{i}].{k}", getattr(g, k)) for i, g in enumerate(params.pillar_goals)
+              for k in ("rank_max", "baseline_rank")]
+    for key, rank in ranks:
+        if rank is not None and rank > n:
+            raise InputError("rank_range", file=path, row=key, value=rank, n=n, edition=edition)
     indicators = set(framework.indicators)
     seen: dict[str, int] = {}
     for i, target in enumerate(params.targets):
         where = f"targets[{i}]"
         if target.code not in indicators:
-            raise InputError(f"expected an indicator code of the PII {params.baseline_edition} "
-                             "framework (e.g. 2.2.3)", file=path, row=f"{where}.code",
-                             value=target.code)
+            raise InputError("indicator_code", file=path, row=f"{where}.code", value=target.code,
+                             edition=edition)
         if target.code in seen:
-            raise InputError(f"expected one target per indicator; conflicts with "
-                             f"targets[{seen[target.code]}]", file=path, row=f"{where}.code",
-                             value=target.code)
+            raise InputError("target_duplicate", file=path, row=f"{where}.code",
+                             value=target.code, first=f"targets[{seen[target.code]}]")
         seen[target.code] = i
         if target.target_kind == "score" and not 0 <= target.target <= 100:
-            raise InputError("expected a score target within 0–100 (use target_kind: raw for a "
-                             "raw-unit target)", file=path, row=f"{where}.target",
+            raise InputError("score_target", file=path, row=f"{where}.target",
                              value=target.target)
         if target.baseline is not None and not 0 <= target.baseline <= 100:
-            raise InputError("expected a baseline score within 0–100", file=path,
-                             row=f"{where}.baseline", value=target.baseline)
+            raise InputError("score_range", file=path, row=f"{where}.baseline",
+                             value=target.baseline)
     for key, items in (("responsibilities", params.responsibilities),
                        ("pillar_goals", params.pillar_goals)):
         for i, item in enumerate(items):
             if not framework.has(item.code):
-                raise InputError(f"expected a code of the PII {params.baseline_edition} "
-                                 "framework", file=path, row=f"{key}[{i}].code", value=item.code)
+                raise InputError("framework_code", file=path, row=f"{key}[{i}].code",
+                                 value=item.code, edition=edition)
     for key in ("published_strengths", "published_weaknesses"):
-        for i, code in enumerate(getattr(params, key)):
+        for i, code in enumerate(getattr(params, key).codes):
             if not framework.has(code):
-                raise InputError(f"expected a code of the PII {params.baseline_edition} "
-                                 "framework", file=path, row=f"{key}[{i}]", value=code)
+                raise InputError("framework_code", file=path, row=f"{key}.codes[{i}]",
+                                 value=code, edition=edition)
     params.source_file = str(path)
     return params
 
 
-def flags(params: Params) -> list[str]:
-    """Warnings that do not stop a run (e.g. a target below its baseline)."""
-    out = []
-    for t in params.targets:
-        if t.baseline is not None and t.target_kind == "score" and t.target < t.baseline:
-            out.append(f"target for {t.code} ({t.target:g}) is below its baseline "
-                       f"({t.baseline:g})")
-    return out
+def flags(params: Params) -> list[Note]:
+    """Warnings that do not stop a run (a score target below its baseline)."""
+    return [Note("target_below_baseline", {"code": t.code, "target": t.target,
+                                           "baseline": t.baseline})
+            for t in params.targets
+            if t.baseline is not None and t.target_kind == "score" and t.target < t.baseline]
 
 
 def default_params_path(province_id: str) -> Path:
     """Conventional params file of a province (``params/<id>.yaml``)."""
-    from .. import PARAMS_DIR
-
     return PARAMS_DIR / f"{province_id}.yaml"
+
+
+def params_for(province_id: str, edition: int) -> str:
+    """``params/<province>.yaml`` when it exists and is for ``edition``, else ``""``.
+
+    A file that cannot be read is returned too, so that loading it reports the problem for
+    that province alone.
+    """
+    path = default_params_path(province_id)
+    if not path.is_file():
+        return ""
+    try:
+        data = read_yaml(path)
+        year = int(data.get("baseline_edition", 2023)) if isinstance(data, dict) else None
+    except (InputError, TypeError, ValueError):
+        return str(path)
+    return str(path) if year in (None, int(edition)) else ""

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import DATA_DIR
 from ..errors import InputError
-from ..model.framework import edition_info
+from .framework import edition_info
 from ..text import closest, fold, nfc
 
 PROVINCE_DIR = DATA_DIR / "provinces"
@@ -30,6 +30,12 @@ def _read(name: str) -> pd.DataFrame:
 def regions() -> pd.DataFrame:
     """The six socio-economic regions: ``region_id, name_vi, name_en``."""
     return _read("regions.csv").copy()
+
+
+def region_name(region_id: str, lang: str = "vi") -> str:
+    """Name of a region in ``vi`` or ``en``."""
+    table = regions().set_index("region_id")
+    return str(table.at[region_id, "name_en" if lang == "en" else "name_vi"])
 
 
 def crosswalk() -> pd.DataFrame:
@@ -67,7 +73,7 @@ def province_name(province_id: str, edition: int | None = None) -> str:
         hit = table.loc[table["id"] == province_id, "name_vi"]
         if len(hit):
             return str(hit.iloc[0])
-    raise InputError("unknown province id", value=province_id, column="province")
+    raise InputError("province_id", value=province_id, column="province")
 
 
 def resolve_province(name_or_id: str, edition: int, *, file: str | None = None,
@@ -86,13 +92,9 @@ def resolve_province(name_or_id: str, edition: int, *, file: str | None = None,
     table = province_table(edition)
     suggestion = closest(str(name_or_id), list(table["name_vi"])) or closest(
         str(name_or_id), list(table["id"]))
-    hint = f" (did you mean '{suggestion[0]}'?)" if suggestion else ""
-    n = len(table)
-    raise InputError(
-        f"expected a province of PII {edition} ({n} provinces; see `pii provinces --edition "
-        f"{edition}`){hint}", file=file, row=row, column=column or "province", value=name_or_id,
-        has_value=True,
-    )
+    raise InputError("province", file=file, row=row, column=column or "province",
+                     value=name_or_id, edition=edition, n=len(table),
+                     hint=("did_you_mean", {"name": suggestion[0]}) if suggestion else None)
 
 
 @lru_cache(maxsize=None)
@@ -118,5 +120,5 @@ def successor(old_id: str) -> str:
     cw = crosswalk()
     hit = cw.loc[cw["old_id"] == old_id, "new_id"]
     if not len(hit):
-        raise InputError("unknown pre-2025 province id", value=old_id, column="province")
+        raise InputError("province_id", value=old_id, column="province")
     return str(hit.iloc[0])

@@ -82,17 +82,20 @@ class Para(Block):
 
 @dataclass
 class Bullets(Block):
-    """A bulleted list."""
+    """A bulleted list, with an optional lead-in line."""
 
     items: list[str]
     kind: str = ""
+    title: str = ""
 
     def _repr_html_(self) -> str:
         cls = f' class="{self.kind}"' if self.kind else ""
-        return f"<ul{cls}>" + "".join(f"<li>{h(i)}</li>" for i in self.items) + "</ul>"
+        head = f'<p class="listhead {self.kind}">{h(self.title)}</p>' if self.title else ""
+        return head + f"<ul{cls}>" + "".join(f"<li>{h(i)}</li>" for i in self.items) + "</ul>"
 
     def _repr_markdown_(self) -> str:
-        return "\n".join(f"- {md_escape(i)}" for i in self.items)
+        head = f"_{md_escape(self.title)}_\n\n" if self.title else ""
+        return head + "\n".join(f"- {md_escape(i)}" for i in self.items)
 
 
 @dataclass
@@ -143,6 +146,17 @@ class Table(Block):
     highlight: list[int] = field(default_factory=list)
     widths: list[int] = field(default_factory=list)
 
+    def content_widths(self) -> list[int]:
+        """Relative column widths from the content: the longest word of the header, the 90th
+        percentile of the cells' lengths, within 4–60 characters."""
+        out = []
+        for i, header in enumerate(self.columns):
+            cells = sorted(len(str(r[i])) for r in self.rows if i < len(r)) or [0]
+            typical = cells[min(len(cells) - 1, int(0.9 * len(cells)))]
+            longest_word = max((len(w) for w in str(header).split()), default=3)
+            out.append(max(4, min(60, max(typical, longest_word))))
+        return out
+
     def _align(self, i: int) -> str:
         return self.align[i] if i < len(self.align) else "l"
 
@@ -159,7 +173,7 @@ class Table(Block):
                 f'<tbody>{"".join(body)}</tbody></table></div>')
 
     def _repr_markdown_(self) -> str:
-        widths = self.widths or [max(3, len(c)) for c in self.columns]
+        widths = self.widths or self.content_widths()
         def dashes(i):
             n = max(3, widths[i] if i < len(widths) else 3)
             return ("-" * (n - 1) + ":") if self._align(i) == "r" else ":" + "-" * (n - 1)
@@ -183,9 +197,11 @@ class Figure(Block):
     png: bytes
     caption: str
     alt: str = ""
+    label: str = ""
 
     @classmethod
-    def from_matplotlib(cls, fig, caption: str, alt: str = "", dpi: int = 150) -> "Figure":
+    def from_matplotlib(cls, fig, caption: str, alt: str = "", dpi: int = 150,
+                        label: str = "") -> "Figure":
         """Render a matplotlib figure (closing it) into a block."""
         import matplotlib.pyplot as plt
 
@@ -193,7 +209,7 @@ class Figure(Block):
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight",
                     metadata={"Software": None})
         plt.close(fig)
-        return cls(png=buf.getvalue(), caption=caption, alt=alt or caption)
+        return cls(png=buf.getvalue(), caption=caption, alt=alt or caption, label=label)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         b64 = base64.b64encode(self.png).decode("ascii")

@@ -1,36 +1,39 @@
-"""Render an executed report notebook to a self-contained HTML file and a PDF.
+"""Renderers: turn an executed report notebook into a self-contained HTML file and a PDF.
 
-Renderer ``auto`` uses Quarto when a ``quarto`` executable is on PATH (``quarto render`` of the
-executed notebook, no re-execution); otherwise the built-in renderer from PyPI wheels:
+Renderers are registered by name (:data:`RENDERERS`); ``auto`` picks Quarto when a ``quarto``
+executable is on PATH and the builtin renderer otherwise (:func:`resolve_renderer` says which).
 
-* HTML: nbconvert (``basic`` template, inputs hidden) inside our own page template — inline
-  CSS, a table of contents, ``lang`` set, print CSS, images embedded as data URIs, no request
-  to any network address (nbconvert's full templates load require.js/MathJax from a CDN);
+The **builtin** renderer uses the same engines from PyPI wheels:
+
+* HTML: nbconvert (``basic`` template, inputs hidden) inside our page template — the report
+  stylesheet inlined, a table of contents, ``lang`` set, print CSS, images embedded as data URIs,
+  no request to any network address;
 * PDF: the notebook's Markdown representations → pandoc (``pypandoc-binary``) → Typst → the
   ``typst`` package (A4, embedded fonts, page numbers, running header).
 
 Quarto cell options are honoured by both: ``#| echo: true`` shows a cell's code (hidden by
-default), ``#| include: false`` drops the cell, ``#| fig-cap: …`` captions its figures.
+default), ``#| include: false`` drops the cell.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import re
 import shutil
-import subprocess
-import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import __version__
-from ..present.blocks import h, md_escape
+from ..errors import InputError
 from ..files import atomic_path
+from ..present.blocks import md_escape
+from .kernels import run_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "present" / "assets"
+ASSETS = Path(__file__).resolve().parent.parent / "present" / "assets"
 _OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
 
@@ -46,6 +49,9 @@ class PageInfo:
     demo_label: str = ""
     footer: str = ""
     running_header: str = ""
+    toc_label: str = ""
+    created: dt.datetime | None = None
+    extra: dict = field(default_factory=dict)
 
 
 def cell_options(cell) -> dict[str, str]:
@@ -66,7 +72,7 @@ def _truthy(value: str | None, default: bool) -> bool:
 
 
 def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Apply Quarto cell options: drop ``include: false`` cells, hide code, add fig captions."""
+    """Apply Quarto cell options: drop ``include: false`` and parameter cells, hide code."""
     nb = nbformat.from_dict(nb)
     cells = []
     for cell in nb.cells:
@@ -81,42 +87,37 @@ def prepare(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 "injected-parameters" in tags:
             continue
         if not _truthy(opts.get("echo"), False):
-            cell.transient = {"remove_source": True}
-            tags = list(cell.metadata.get("tags", []))
-            cell.metadata["tags"] = tags + ["pii-remove-input"]
-        cap = opts.get("fig-cap")
-        if cap and any("image/png" in o.get("data", {}) for o in cell.outputs):
-            cell.outputs.append(nbformat.v4.new_output(
-                "display_data", data={"text/html": f"<p class=\"figcap\">{h(cap)}</p>",
-                                      "text/markdown": f"_{md_escape(cap)}_"}))
+            cell.metadata["tags"] = list(tags) + ["pii-remove-input"]
         cells.append(cell)
     nb.cells = cells
     return nb
 
 
-def _error_outputs(nb) -> list[str]:
+def error_outputs(nb) -> list[str]:
+    """Names of the errors an executed notebook's outputs record."""
     return [o.get("ename", "error") for c in nb.cells if c.cell_type == "code"
             for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def render_html(nb_path: Path, html_path: Path, page: PageInfo) -> Path:
+def render_html(nb: nbformat.NotebookNode, html_path: Path, page: PageInfo) -> Path:
     """Write a self-contained HTML report from an executed notebook (atomic)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = prepare(nbformat.read(nb_path, as_version=4))
     exporter = HTMLExporter(template_name="basic")
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_input_tags={"pii-remove-input"}), enabled=True)
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(prepare(nb))
     toc = [(m.group(1), re.sub("<[^>]+>", "", m.group(2))) for m in _H2.finditer(body)]
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]))
+    env = Environment(loader=FileSystemLoader(ASSETS), autoescape=select_autoescape(["j2"]))
     html = env.get_template("page.html.j2").render(
         lang=page.lang, title=page.title, kicker=page.kicker, demo=page.demo,
-        demo_label=page.demo_label, toc=toc, toc_label="Mục lục" if page.lang == "vi" else
-        "Contents", body=body, footer=page.footer, version=__version__)
+        demo_label=page.demo_label, toc=toc, toc_label=page.toc_label, body=body,
+        footer=page.footer, version=__version__,
+        css=(ASSETS / "report.css").read_text(encoding="utf-8"), **page.extra)
     with atomic_path(html_path) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return html_path
@@ -132,7 +133,7 @@ def notebook_markdown(nb: nbformat.NotebookNode, image_dir: Path) -> str:
             continue
         if cell.cell_type != "code":
             continue
-        if not cell.get("transient", {}).get("remove_source"):
+        if "pii-remove-input" not in cell.metadata.get("tags", []):
             parts.append("```python\n" + cell.source + "\n```")
         for out in cell.get("outputs", []):
             data = out.get("data", {})
@@ -142,8 +143,7 @@ def notebook_markdown(nb: nbformat.NotebookNode, image_dir: Path) -> str:
                 name = f"figure-{count}.png"
                 (image_dir / name).write_bytes(base64.b64decode(data["image/png"]))
                 caption = meta.get("caption", "")
-                parts.append(f"![{md_escape(caption)}]({name})" if caption else
-                             f"![]({name})")
+                parts.append(f"![{md_escape(caption)}]({name})" if caption else f"![]({name})")
             elif "text/markdown" in data:
                 parts.append(data["text/markdown"])
             elif out.get("output_type") == "stream":
@@ -151,31 +151,51 @@ def notebook_markdown(nb: nbformat.NotebookNode, image_dir: Path) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def render_pdf(nb_path: Path, pdf_path: Path, page: PageInfo) -> Path:
-    """Write the PDF report (pandoc → Typst → typst) from an executed notebook (atomic)."""
+def render_pdf(nb: nbformat.NotebookNode, pdf_path: Path, page: PageInfo) -> Path:
+    """Write the PDF report (pandoc → Typst → typst) from an executed notebook (atomic).
+
+    The PDF's creation date is the report's generation time, so two renders of the same
+    inputs differ only where that time is printed.
+    """
     import pypandoc
     import typst
 
-    nb = nbformat.read(nb_path, as_version=4)
-    with tempfile.TemporaryDirectory(prefix="pii-pdf-") as tmp:
-        work = Path(tmp)
+    work = run_dir() / f"pdf-{pdf_path.stem}-{id(nb)}"
+    work.mkdir(parents=True, exist_ok=True)
+    try:
         markdown = notebook_markdown(nb, work)
+        created = page.created or dt.datetime.now().astimezone()
         variables = {"lang": page.lang, "title": page.title, "kicker": page.kicker,
-                     "running-header": page.running_header, "edition-label": "",
-                     "footer-left": page.footer}
-        args = ["--template", str(TEMPLATES / "report.typ"), "--columns", "100",
+                     "running-header": page.running_header, "footer-left": page.footer,
+                     "year": str(created.year), "month": str(created.month),
+                     "day": str(created.day)}
+        args = ["--template", str(ASSETS / "report.typ"), "--columns", "100",
                 "--shift-heading-level-by=-1"]
         for key, value in variables.items():
             args += ["-V", f"{key}={value}"]
         if page.demo:
             args += ["-V", "demo=true", "-V", f"demo-banner={page.demo_label}"]
-        source = pypandoc.convert_text(markdown, "typst", format="markdown-raw_html-raw_attribute",
+        source = pypandoc.convert_text(markdown, "typst",
+                                       format="markdown-raw_html-raw_attribute",
                                        extra_args=args + ["--standalone"])
         typ = work / "report.typ"
         typ.write_text(source, encoding="utf-8")
         with atomic_path(pdf_path) as out:
             typst.compile(str(typ), output=str(out), root=str(work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return pdf_path
+
+
+def render_builtin(nb_path: Path, stem: str, page: PageInfo, formats: list[str]) -> list[Path]:
+    """Render with the builtin engines beside the notebook (``<stem>.html``, ``<stem>.pdf``)."""
+    nb = nbformat.read(nb_path, as_version=4)
+    written = []
+    if "html" in formats:
+        written.append(render_html(nb, nb_path.with_name(f"{stem}.html"), page))
+    if "pdf" in formats:
+        written.append(render_pdf(nb, nb_path.with_name(f"{stem}.pdf"), page))
+    return written
 
 
 def quarto_available() -> bool:
@@ -183,18 +203,36 @@ def quarto_available() -> bool:
     return shutil.which("quarto") is not None
 
 
-def render_quarto(nb_path: Path, formats: list[str]) -> list[Path]:
-    """Render an executed notebook with Quarto (no re-execution) to HTML and/or Typst PDF."""
-    outputs = []
-    for fmt in formats:
-        target = {"html": "html", "pdf": "typst"}[fmt]
-        subprocess.run(["quarto", "render", str(nb_path), "--to", target, "--no-execute"],
-                       check=True, capture_output=True)
-        outputs.append(nb_path.with_suffix(f".{fmt}"))
-    return outputs
+RENDERERS: dict[str, Callable[[Path, str, PageInfo, list[str]], list[Path]]] = {
+    "builtin": render_builtin,
+}
+AVAILABLE: dict[str, Callable[[], bool]] = {"builtin": lambda: True}
 
 
-def render(nb_path: Path, page: PageInfo, formats: list[str], renderer: str = "auto"
+def register(name: str, render: Callable, available: Callable[[], bool]) -> None:
+    """Register a renderer and the test of whether it can run on this machine."""
+    RENDERERS[name] = render
+    AVAILABLE[name] = available
+
+
+def resolve_renderer(name: str) -> str:
+    """The renderer a name stands for: ``auto`` → ``quarto`` when available, else ``builtin``.
+
+    Raises
+    ------
+    InputError
+        For an unknown renderer, or one that cannot run here.
+    """
+    if name == "auto":
+        return "quarto" if "quarto" in RENDERERS and AVAILABLE["quarto"]() else "builtin"
+    if name not in RENDERERS:
+        raise InputError("renderer", column="--renderer", value=name)
+    if not AVAILABLE[name]():
+        raise InputError("quarto_missing", column="--renderer", value=name)
+    return name
+
+
+def render(nb_path: Path, stem: str, page: PageInfo, formats: list[str], renderer: str
            ) -> list[Path]:
     """Render an executed notebook to the requested formats beside it.
 
@@ -204,20 +242,7 @@ def render(nb_path: Path, page: PageInfo, formats: list[str], renderer: str = "a
         When the executed notebook contains an error output (no report is written).
     """
     nb = nbformat.read(nb_path, as_version=4)
-    errors = _error_outputs(nb)
+    errors = error_outputs(nb)
     if errors:
         raise RuntimeError(f"notebook {nb_path.name} has error output(s): {', '.join(errors)}")
-    use_quarto = renderer == "quarto" or (renderer == "auto" and quarto_available())
-    if use_quarto:
-        if not quarto_available():
-            from ..errors import InputError
-
-            raise InputError("expected a `quarto` executable on PATH for --renderer quarto",
-                             column="renderer", value="quarto")
-        return render_quarto(nb_path, formats)
-    written = []
-    if "html" in formats:
-        written.append(render_html(nb_path, nb_path.with_suffix(".html"), page))
-    if "pdf" in formats:
-        written.append(render_pdf(nb_path, nb_path.with_suffix(".pdf"), page))
-    return written
+    return RENDERERS[resolve_renderer(renderer)](nb_path, stem, page, formats)
