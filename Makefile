@@ -14,7 +14,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml scripts/bootstrap_venv.py
 	$(PYTHON) scripts/bootstrap_venv.py $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "PII Reports" >/dev/null
 	touch $(STAMP)
 
@@ -36,7 +36,7 @@ lab: $(STAMP) ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
 
 lint: $(STAMP) ## static checks (ruff)
-	$(BIN)/python -m pip install --quiet ruff
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m ruff check --select E,F,W pii_lib tests
 
 clean: ## remove generated reports (keeps .venv)

@@ -26,7 +26,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..run.batch import PROVINCE_NOTEBOOK, ensure_kernel
+from .jobs import PROVINCE_NOTEBOOK
+from .kernels import ensure_kernel
 
 console = Console()
 
@@ -77,29 +78,33 @@ def run_measured(cmd: list[str]) -> tuple[float, int, int]:
 
 def stage_times(repeats: int, out: Path) -> dict[str, float]:
     """Median seconds per stage for one demo report (Bắc Giang 2023)."""
-    from ..method.analysis import _CONTEXTS, analyse_province
-    from ..run.batch import Job, _page_info, execute_notebook
-    from ..data.tables import _demo, load_dataset
-    from ..run.render import render_html, render_pdf
+    import nbformat
+
+    from ..data.demo import demo_dataset
+    from ..method.analysis import analyse_province
+    from ..method.context import clear_contexts
     from ..present.province import report_title
+    from ..present.wording import wording
+    from .execute import execute_notebook, page_info
+    from .jobs import Job
+    from .render import render_html, render_pdf
 
     times: dict[str, list[float]] = {"analysis": [], "execute": [], "html": [], "pdf": []}
-    job = Job(province="bac-giang", data="demo")
-    page = _page_info(job, report_title("bac-giang", 2023, "vi", True), True)
+    job = Job(province="bac-giang", data=("demo",))
+    page = page_info(job, report_title(wording("vi"), "bac-giang", 2023, True))
     for i in range(repeats):
-        _demo.cache_clear()
-        _CONTEXTS.clear()
+        demo_dataset.cache_clear()
+        clear_contexts()
         t0 = time.perf_counter()
-        analyse_province(load_dataset("demo", 2023), "bac-giang")
+        analyse_province(demo_dataset(2023), "bac-giang")
         t1 = time.perf_counter()
-        nb = out / f"stage-{i}.ipynb"
-        execute_notebook(PROVINCE_NOTEBOOK, nb, {"province": "bac-giang", "edition": 2023,
-                                                 "lang": "vi", "data": "demo",
-                                                 "params_file": ""})
+        nb_path = out / f"stage-{i}.ipynb"
+        execute_notebook(PROVINCE_NOTEBOOK, nb_path, job.parameters())
         t2 = time.perf_counter()
-        render_html(nb, nb.with_suffix(".html"), page)
+        nb = nbformat.read(nb_path, as_version=4)
+        render_html(nb, nb_path.with_suffix(".html"), page)
         t3 = time.perf_counter()
-        render_pdf(nb, nb.with_suffix(".pdf"), page)
+        render_pdf(nb, nb_path.with_suffix(".pdf"), page)
         t4 = time.perf_counter()
         for key, value in zip(times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
             value and times[key].append(value)
