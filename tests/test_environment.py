@@ -18,11 +18,12 @@ def _name(spec: str) -> str:
 def test_environment_yml_matches_pyproject():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     pip_deps = {_name(d) for d in pyproject["project"]["dependencies"]}
+    pip_deps |= {_name(d) for d in pyproject["project"]["optional-dependencies"]["test"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda_deps = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - CONDA_ONLY
     assert conda_deps == pip_deps
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert "-e ." in pip_section
+    assert "-e ." in pip_section or "-e .[test]" in pip_section
     assert "quarto" in {_name(d) for d in env["dependencies"] if isinstance(d, str)}
 
 

@@ -1,20 +1,31 @@
-"""Display blocks for report notebooks: headings, paragraphs, tables, figures, banners.
+"""Display blocks for report notebooks: headings, paragraphs, tables, figures, cards, banners.
 
-Every block carries two representations of the same content: ``text/html`` (used for the HTML
-report, all text escaped) and ``text/markdown`` (used for the PDF through pandoc → Typst, all
-text backslash-escaped so that ``<script>`` or ``*`` in data stays literal). Presentation only:
-blocks format numbers they are given, they never compute them.
+Every block displays the same content three ways:
+
+* ``text/html`` — all text escaped; JupyterLab and the builtin HTML renderer (nbconvert) use it;
+* ``text/markdown`` — pandoc/Quarto markdown, the representation Quarto uses for HTML and
+  Typst and the builtin PDF renderer feeds to pandoc: headings with ids (``## T {#id}``),
+  paragraph kinds as fenced divs (``::: {.note}``), pipe tables with numbered captions
+  (``: caption {#tbl-…}``), figures as data-URI images with numbered captions
+  (``![cap](data:…){#fig-…}``), cards and banners as raw ``html`` + ``typst`` blocks.
+  Data are backslash-escaped in markdown and reach Typst only as string literals, so
+  ``<script>``, ``#`` or ``*`` in a plan's text stay literal everywhere;
+* ``text/plain`` — a short summary (never a page of base64).
+
+Presentation only: blocks format numbers they are given, they never compute them.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import re
 from dataclasses import dataclass, field
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^$@:\"'=])")
+FENCE = "````"  # longer than any backtick run escaped text can hold
 
 
 def md_escape(text: object) -> str:
@@ -27,6 +38,17 @@ def h(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def typst_str(text: object) -> str:
+    """A Typst string literal: data can never become Typst code or markup."""
+    s = str(text).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + s.replace("\r", " ").replace("\n", " ") + '"'
+
+
+def raw(fmt: str, text: str) -> str:
+    """A pandoc raw block for one output format (kept by Quarto and pandoc)."""
+    return f"{FENCE}{{={fmt}}}\n{text}\n{FENCE}"
+
+
 def slug(text: str) -> str:
     """ASCII anchor id from a heading."""
     from ..text import fold
@@ -34,8 +56,18 @@ def slug(text: str) -> str:
     return fold(text).replace(" ", "-") or "section"
 
 
+def short_id(prefix: str, *parts: object) -> str:
+    """A stable cross-reference id (Quarto numbers ``fig-``/``tbl-`` ids)."""
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=4).hexdigest()
+    return f"{prefix}-{digest}"
+
+
+def _div(kind: str, body: str) -> str:
+    return f"::: {{.{kind}}}\n{body}\n:::" if kind else body
+
+
 class Block:
-    """Base class: displays itself with both representations."""
+    """Base class: displays itself with every representation."""
 
     def _repr_html_(self) -> str:  # pragma: no cover - overridden
         return ""
@@ -43,9 +75,21 @@ class Block:
     def _repr_markdown_(self) -> str:  # pragma: no cover - overridden
         return ""
 
+    def plain(self) -> str:
+        """A short text summary."""
+        return str(getattr(self, "text", type(self).__name__))
+
+    def metadata(self) -> dict:
+        """Output metadata (the block's kind, for renderers and tests)."""
+        return {"pii": {"block": type(self).__name__}}
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self._repr_html_(), "text/markdown": self._repr_markdown_()}, {
-            "pii": {"block": type(self).__name__}}
+        # blank lines around the markdown: Quarto joins "asis" outputs with a single newline,
+        # and a pipe table or a fenced div would otherwise swallow the next block
+        markdown = self._repr_markdown_().strip("\n")
+        return {"text/html": self._repr_html_(),
+                "text/markdown": f"\n{markdown}\n\n" if markdown else "",
+                "text/plain": self.plain()}, self.metadata()
 
 
 @dataclass
@@ -59,12 +103,12 @@ class Heading(Block):
         return f'<h{self.level} id="{slug(self.text)}">{h(self.text)}</h{self.level}>'
 
     def _repr_markdown_(self) -> str:
-        return f"{'#' * self.level} {md_escape(self.text)}"
+        return f"{'#' * self.level} {md_escape(self.text)} {{#{slug(self.text)}}}"
 
 
 @dataclass
 class Para(Block):
-    """A paragraph; ``kind`` styles it (``note``, ``caption``, ``missing``, ``lead``)."""
+    """A paragraph; ``kind`` styles it (``note``, ``missing``, ``lead``)."""
 
     text: str
     kind: str = ""
@@ -75,9 +119,7 @@ class Para(Block):
 
     def _repr_markdown_(self) -> str:
         text = md_escape(self.text)
-        if self.kind in ("note", "caption", "missing"):
-            return f"_{text}_"
-        return text
+        return _div(self.kind, f"_{text}_" if self.kind in ("note", "missing") else text)
 
 
 @dataclass
@@ -95,7 +137,10 @@ class Bullets(Block):
 
     def _repr_markdown_(self) -> str:
         head = f"_{md_escape(self.title)}_\n\n" if self.title else ""
-        return head + "\n".join(f"- {md_escape(i)}" for i in self.items)
+        return _div(self.kind, head + "\n".join(f"- {md_escape(i)}" for i in self.items))
+
+    def plain(self) -> str:
+        return "\n".join(f"- {i}" for i in self.items)
 
 
 @dataclass
@@ -109,7 +154,8 @@ class Banner(Block):
         return f'<div class="banner {self.kind}" role="note">{h(self.text)}</div>'
 
     def _repr_markdown_(self) -> str:
-        return f"**{md_escape(self.text)}**"
+        return "\n\n".join([raw("html", self._repr_html_()),
+                            raw("typst", f"#pii-banner({typst_str(self.text)})")])
 
 
 @dataclass
@@ -125,11 +171,13 @@ class KeyFigures(Block):
         return f'<div class="keyfigures">{cards}</div>'
 
     def _repr_markdown_(self) -> str:
-        header = "| " + " | ".join(md_escape(a) for a, _, _ in self.items) + " |"
-        sep = "|" + "|".join(":-:" for _ in self.items) + "|"
-        values = "| " + " | ".join(f"**{md_escape(b)}**" for _, b, _ in self.items) + " |"
-        subs = "| " + " | ".join(md_escape(c) for _, _, c in self.items) + " |"
-        return "\n".join([header, sep, values, subs])
+        cards = ", ".join(f"({typst_str(a)}, {typst_str(b)}, {typst_str(c)})"
+                          for a, b, c in self.items)
+        return "\n\n".join([raw("html", self._repr_html_()),
+                            raw("typst", f"#pii-keyfigures({cards},)")])
+
+    def plain(self) -> str:
+        return " | ".join(f"{a}: {b} ({c})" for a, b, c in self.items)
 
 
 @dataclass
@@ -174,9 +222,11 @@ class Table(Block):
 
     def _repr_markdown_(self) -> str:
         widths = self.widths or self.content_widths()
-        def dashes(i):
+
+        def dashes(i: int) -> str:
             n = max(3, widths[i] if i < len(widths) else 3)
             return ("-" * (n - 1) + ":") if self._align(i) == "r" else ":" + "-" * (n - 1)
+
         lines = ["| " + " | ".join(md_escape(c) for c in self.columns) + " |",
                  "|" + "|".join(dashes(i) for i in range(len(self.columns))) + "|"]
         for k, row in enumerate(self.rows):
@@ -186,13 +236,17 @@ class Table(Block):
             lines.append("| " + " | ".join(cells) + " |")
         text = "\n".join(lines)
         if self.caption:
-            text += f"\n\n: {md_escape(self.caption)}"
+            ident = short_id("tbl", self.caption, self.columns, len(self.rows))
+            text += f"\n\n: {md_escape(self.caption)} {{#{ident}}}"
         return text
+
+    def plain(self) -> str:
+        return f"[{len(self.rows)} × {len(self.columns)}] {self.caption}"
 
 
 @dataclass
 class Figure(Block):
-    """A matplotlib figure rendered to PNG, with its caption (shown below it)."""
+    """A chart rendered to PNG, with its caption (numbered by the renderers)."""
 
     png: bytes
     caption: str
@@ -211,19 +265,25 @@ class Figure(Block):
         plt.close(fig)
         return cls(png=buf.getvalue(), caption=caption, alt=alt or caption, label=label)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        b64 = base64.b64encode(self.png).decode("ascii")
-        return {"image/png": b64, "text/html": self._repr_html_(),
-                "text/markdown": self._repr_markdown_()}, {"pii": {"block": "Figure",
-                                                                   "caption": self.caption}}
+    def _data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+    def metadata(self) -> dict:
+        return {"pii": {"block": "Figure", "caption": self.caption}}
 
     def _repr_html_(self) -> str:
-        b64 = base64.b64encode(self.png).decode("ascii")
-        return (f'<figure><img src="data:image/png;base64,{b64}" alt="{h(self.alt)}"/>'
+        return (f'<figure><img src="{self._data_uri()}" alt="{h(self.alt)}"/>'
                 f"<figcaption>{h(self.caption)}</figcaption></figure>")
 
     def _repr_markdown_(self) -> str:
-        return f"![{md_escape(self.caption)}](pii-figure.png)"
+        ident = short_id(self.label or "fig", self.caption, len(self.png))
+        if not ident.startswith("fig-"):
+            ident = "fig-" + ident
+        alt = str(self.alt).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+        return f'![{md_escape(self.caption)}]({self._data_uri()}){{#{ident} fig-alt="{alt}"}}'
+
+    def plain(self) -> str:
+        return f"[figure] {self.caption}"
 
 
 class Blocks(list):

@@ -63,8 +63,9 @@ def pillar_chart(c: ReportContext, pillars: list, caption: str) -> Figure:
     ys = list(range(len(rows)))[::-1]
     ax.barh(ys, [r.score for r in rows], color=PRIMARY, height=0.55,
             label=w("chart.pillars.province"))
-    for y, r in zip(ys, rows):
-        ax.text(r.score + 1, y, w.number(r.score), va="center", fontsize=8)
+    for y, r in zip(ys, rows):  # values in their own column, clear of the benchmark marks
+        ax.text(103, y, w.number(r.score), va="center", ha="left", fontsize=8, color=PRIMARY,
+                fontweight="bold")
     marks = (("median", "|", "#333333", "chart.pillars.median"),
              ("top10_threshold", "D", GOLD, "chart.pillars.top10"),
              ("region_average", "o", ACCENT, "chart.pillars.region"))
@@ -74,7 +75,8 @@ def pillar_chart(c: ReportContext, pillars: list, caption: str) -> Figure:
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, color=color,
                        s=45, zorder=3, label=w(label), linewidths=2)
     ax.set_yticks(ys, [_short(c.label(r.code)) for r in rows])
-    ax.set_xlim(0, 105)
+    ax.set_xlim(0, 114)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
     _number_axis(ax.xaxis, w)
     ax.set_xlabel(w("chart.score_axis"))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import InputError, visible
 from ..present.wording import say
-from .jobs import Job, JobResult, check_job, check_options, up_to_date
+from .jobs import Job, JobResult, check_formats, check_job, check_options, up_to_date
 
 
 def _announce(renderer_asked: str, renderer: str) -> None:
@@ -31,6 +31,7 @@ def report_one(args, data: tuple[str, ...], formats: tuple[str, ...]) -> int:
     from ..model.provinces import resolve_province
     from .render import resolve_renderer
 
+    check_formats(formats)
     renderer = resolve_renderer(args.renderer)
     pid = resolve_province(args.province, args.edition)
     params = str(args.params) if args.params else params_for(pid, args.edition)
@@ -88,6 +89,7 @@ def report_all(args, data: tuple[str, ...], formats: tuple[str, ...]) -> int:
 
     if args.params:
         raise InputError("params_with_all", column="--params", value=str(args.params))
+    check_formats(formats)
     renderer = resolve_renderer(args.renderer)
     lang = _lang(args)
     base = Job(province="", edition=args.edition, lang=lang, data=data, formats=formats,
@@ -95,9 +97,10 @@ def report_all(args, data: tuple[str, ...], formats: tuple[str, ...]) -> int:
     check_options(base)
     wanted = wanted_provinces(args.only, args.edition)
     jobs, rejected = [], []
+    site = renderer == "quarto"  # Quarto renders every page at the end, in one website render
     for pid in wanted:
         job = Job(province=pid, edition=args.edition, lang=lang, data=data,
-                  params_file=params_for(pid, args.edition), formats=formats,
+                  params_file=params_for(pid, args.edition), formats=() if site else formats,
                   renderer=renderer, out_root=str(args.out), force=args.force)
         jobs.append(job)
     if all(up_to_date(job) is not None for job in jobs) and _pages_current(base, jobs):
@@ -130,7 +133,7 @@ def report_all(args, data: tuple[str, ...], formats: tuple[str, ...]) -> int:
             tick(res)
         results = run_batch(checked, n_jobs=args.jobs, progress=tick) + rejected
     failed = [r for r in results if not r.ok]
-    pages = _edition_pages(base, results)
+    pages = _edition_pages(base, jobs, results)
     failed += [p for p in pages if not p.ok]
     skipped = [r for r in results if r.skipped]
     out(say("cli.summary", ok=len(results) - len([r for r in results if not r.ok]),
@@ -142,26 +145,69 @@ def report_all(args, data: tuple[str, ...], formats: tuple[str, ...]) -> int:
 
 def _index_path(base: Job) -> Path:
     from .jobs import edition_root
+    from .quarto_site import site_dir
 
+    if base.renderer == "quarto":
+        return site_dir(base) / "index.html"
     name = "index.html" if base.lang == "vi" else f"index.{base.lang}.html"
     return edition_root(base) / name
 
 
+def _national(base: Job):
+    from .site import national_job
+
+    return national_job(base.edition, base.data, base.lang, base.out_root,
+                        () if base.renderer == "quarto" else base.formats, base.renderer,
+                        base.force)
+
+
 def _pages_current(base: Job, jobs: list[Job]) -> bool:
-    """True when the national overview and the index exist and are up to date."""
-    from .site import national_job, national_outputs_current
+    """True when the national overview and the index (or the site) are up to date."""
+    from .jobs import stamp_path
+    from .quarto_site import site_current
+    from .site import national_outputs_current, national_stamp
 
-    return _index_path(base).exists() and national_outputs_current(
-        national_job(base.edition, base.data, base.lang, base.out_root, base.formats,
-                     base.renderer))
+    national = _national(base)
+    if not national_outputs_current(national):
+        return False
+    if base.renderer == "quarto":
+        return site_current(base, [stamp_path(j) for j in jobs] + [national_stamp(national)])
+    return _index_path(base).exists()
 
 
-def _edition_pages(base: Job, results: list[JobResult]) -> list[JobResult]:
-    """The national overview and the index (or the Quarto website)."""
-    from .site import national_job, national_overview, write_index
+def _edition_pages(base: Job, jobs: list[Job], results: list[JobResult]) -> list[JobResult]:
+    """The national overview and the index (builtin), or the Quarto website."""
+    from .site import national_overview, write_index
 
-    national = national_overview(national_job(base.edition, base.data, base.lang,
-                                              base.out_root, base.formats, base.renderer,
-                                              base.force))
-    write_index(base, results)
+    national_job = _national(base)
+    national = national_overview(national_job)
+    if base.renderer != "quarto":
+        write_index(base, results)
+        return [national]
+    if national.ok:
+        try:
+            _build_site(base, jobs, results, national_job)
+        except Exception as exc:  # noqa: BLE001 - reported with the batch's failures
+            from .execute import describe_error
+
+            return [national, JobResult(province="site", ok=False, error=describe_error(exc))]
     return [national]
+
+
+def _build_site(base: Job, jobs: list[Job], results: list[JobResult], national_job) -> None:
+    from ..present.province import report_title
+    from ..present.wording import wording
+    from .execute import page_info
+    from .jobs import stamp_path
+    from .quarto_site import build_site, site_current, stamp_site
+    from .site import national_page, national_stamp
+
+    stamps = [stamp_path(j) for j in jobs] + [national_stamp(national_job)]
+    if not base.force and site_current(base, stamps):
+        return
+    w = wording(base.lang)
+    pages = {j.province: page_info(j, report_title(w, j.province, j.edition, j.kind == "demo"))
+             for j in jobs}
+    national_nb = national_stamp(national_job).with_name(f"{national_job.stem}.ipynb")
+    build_site(base, results, national_nb, national_page(national_job), pages)
+    stamp_site(base, stamps)

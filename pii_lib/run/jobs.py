@@ -147,13 +147,17 @@ def up_to_date(job: Job) -> JobResult | None:
                      paths=[str(p) for p in wanted])
 
 
+def check_formats(formats: tuple[str, ...]) -> None:
+    """Check the ``--formats`` the user asked for (bad → ``InputError``)."""
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise InputError("formats", column="--formats", value=",".join(bad or formats))
+
+
 def check_options(job: Job) -> None:
     """Check the options every job of a run shares (bad → ``InputError``, nothing written)."""
     if job.lang not in LANGS:
         raise InputError("lang", column="--lang", value=job.lang)
-    bad = [f for f in job.formats if f not in FORMATS]
-    if bad or not job.formats:
-        raise InputError("formats", column="--formats", value=",".join(bad or job.formats))
     if job.renderer not in RENDERERS:
         raise InputError("renderer", column="--renderer", value=job.renderer)
     out = Path(job.out_root)

@@ -124,7 +124,8 @@ def render_html(nb: nbformat.NotebookNode, html_path: Path, page: PageInfo) -> P
 
 
 def notebook_markdown(nb: nbformat.NotebookNode, image_dir: Path) -> str:
-    """Markdown of the report: Markdown cells and each output's ``text/markdown`` (images saved)."""
+    """Markdown of the report: Markdown cells and each output's ``text/markdown`` (figures are
+    data-URI images inside it; an image-only output is saved beside)."""
     parts: list[str] = []
     count = 0
     for cell in prepare(nb).cells:
@@ -138,14 +139,14 @@ def notebook_markdown(nb: nbformat.NotebookNode, image_dir: Path) -> str:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             meta = out.get("metadata", {}).get("pii", {})
-            if "image/png" in data:
+            if "text/markdown" in data:
+                parts.append(data["text/markdown"])
+            elif "image/png" in data:
                 count += 1
                 name = f"figure-{count}.png"
                 (image_dir / name).write_bytes(base64.b64decode(data["image/png"]))
                 caption = meta.get("caption", "")
                 parts.append(f"![{md_escape(caption)}]({name})" if caption else f"![]({name})")
-            elif "text/markdown" in data:
-                parts.append(data["text/markdown"])
             elif out.get("output_type") == "stream":
                 parts.append("```\n" + out.get("text", "") + "\n```")
     return "\n\n".join(parts) + "\n"
@@ -175,11 +176,14 @@ def render_pdf(nb: nbformat.NotebookNode, pdf_path: Path, page: PageInfo) -> Pat
             args += ["-V", f"{key}={value}"]
         if page.demo:
             args += ["-V", "demo=true", "-V", f"demo-banner={page.demo_label}"]
-        source = pypandoc.convert_text(markdown, "typst",
-                                       format="markdown-raw_html-raw_attribute",
-                                       extra_args=args + ["--standalone"])
+        # raw ```{=typst} blocks of our cards pass (raw_attribute on), raw HTML does not;
+        # data-URI figures are written as files beside the Typst source
+        source = pypandoc.convert_text(markdown, "typst", format="markdown-raw_html",
+                                       extra_args=args + ["--standalone", "--extract-media=."],
+                                       cworkdir=str(work))
         typ = work / "report.typ"
         typ.write_text(source, encoding="utf-8")
+        shutil.copy(ASSETS / "pii.typ", work / "pii.typ")
         with atomic_path(pdf_path) as out:
             typst.compile(str(typ), output=str(out), root=str(work))
     finally:
@@ -196,11 +200,6 @@ def render_builtin(nb_path: Path, stem: str, page: PageInfo, formats: list[str])
     if "pdf" in formats:
         written.append(render_pdf(nb, nb_path.with_name(f"{stem}.pdf"), page))
     return written
-
-
-def quarto_available() -> bool:
-    """True when a ``quarto`` executable is on PATH."""
-    return shutil.which("quarto") is not None
 
 
 RENDERERS: dict[str, Callable[[Path, str, PageInfo, list[str]], list[Path]]] = {
@@ -245,4 +244,9 @@ def render(nb_path: Path, stem: str, page: PageInfo, formats: list[str], rendere
     errors = error_outputs(nb)
     if errors:
         raise RuntimeError(f"notebook {nb_path.name} has error output(s): {', '.join(errors)}")
+    if not formats:  # executed only (a Quarto batch renders every page in one site render)
+        return []
     return RENDERERS[resolve_renderer(renderer)](nb_path, stem, page, formats)
+
+
+from . import quarto  # noqa: E402,F401 - registers the Quarto renderer (it imports this module)

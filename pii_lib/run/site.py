@@ -28,8 +28,25 @@ def national_job(edition: int, data: tuple[str, ...], lang: str, out_root: str,
 
 def _national_files(job: Job) -> tuple[Path, list[Path], Path]:
     out = edition_root(job) / "national"
-    return out, [out / f"{job.stem}.{fmt}" for fmt in job.formats], \
-        out / f".{job.stem}.inputs.json"
+    wanted = [out / f"{job.stem}.{fmt}" for fmt in job.formats] or [out / f"{job.stem}.ipynb"]
+    return out, wanted, out / f".{job.stem}.inputs.json"
+
+
+def national_stamp(job: Job) -> Path:
+    """Where the national overview records the fingerprint of its inputs."""
+    return _national_files(job)[2]
+
+
+def national_page(job: Job) -> PageInfo:
+    """Page furniture of the national overview."""
+    w = wording(job.lang)
+    title = w("national.title", edition=job.edition)
+    if job.kind == "demo":
+        title = w("demo.title_prefix") + title
+    return PageInfo(title=title, lang=job.lang, kicker=w("report.kicker"),
+                    demo=job.kind == "demo", demo_label=w("demo.banner"),
+                    running_header=title, footer=w("report.footer"),
+                    toc_label=w("report.toc"))
 
 
 def national_outputs_current(job: Job) -> bool:
@@ -53,15 +70,7 @@ def national_overview(job: Job) -> JobResult:
         execute_notebook(NATIONAL_NOTEBOOK, nb_path, {
             "edition": int(job.edition), "lang": job.lang,
             "data": job.parameters()["data"]})
-        w = wording(job.lang)
-        title = w("national.title", edition=job.edition)
-        if job.kind == "demo":
-            title = w("demo.title_prefix") + title
-        page = PageInfo(title=title, lang=job.lang, kicker=w("report.kicker"),
-                        demo=job.kind == "demo", demo_label=w("demo.banner"),
-                        running_header=title, footer=w("report.footer"),
-                        toc_label=w("report.toc"))
-        paths = render(nb_path, stem, page, list(job.formats), job.renderer)
+        paths = render(nb_path, stem, national_page(job), list(job.formats), job.renderer)
         write_text_atomic(stamp, _json(expected))
         result.ok, result.paths = True, [str(nb_path)] + [str(p) for p in paths]
     except Exception as exc:  # noqa: BLE001 - reported with the batch's failures

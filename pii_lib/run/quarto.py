@@ -1,0 +1,151 @@
+"""The Quarto renderer: an executed report notebook → self-contained HTML and A4 PDF (Typst).
+
+Quarto reads our blocks' ``text/markdown`` representation (see :mod:`pii_lib.present.blocks`)
+through the ``pii`` format (``assets/quarto/pii``: the report stylesheet, the Typst style shared
+with the builtin renderer, title block and page partials). Before rendering, the executed
+notebook is prepared (:func:`prepare_notebook`):
+
+* its front matter is rewritten per report — title with province and edition, kicker, running
+  header, footer, demo flag, language, and Quarto's interface words (figure/table captions,
+  table of contents, search) from the wording catalogue;
+* ``text/html`` is removed from every output: with any ``text/html`` output, Quarto's HTML
+  loads require.js and jQuery from a CDN, and Quarto would prefer HTML to our markdown;
+* parameter cells are dropped.
+
+One report is rendered in a temporary folder with ONE ``quarto render --no-execute`` for both
+formats (no ``_files`` folder is left beside the report); a batch is one website project
+(:mod:`.quarto_site`). ``SOURCE_DATE_EPOCH`` is set from the report's time stamp, so a PDF's
+dates come from the report, not from the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from ..files import atomic_path
+from ..present.wording import wording
+from .kernels import run_dir
+from .render import ASSETS, PageInfo, register
+
+EXTENSION = ASSETS / "quarto" / "pii"
+FORMAT = {"html": "pii-html", "pdf": "pii-typst"}
+SUFFIX = {"html": ".html", "pdf": ".pdf"}
+_META_SPECIAL = set("\\`*_[]<>#$@")
+
+
+def quarto_available() -> bool:
+    """True when a ``quarto`` executable is on PATH."""
+    return shutil.which("quarto") is not None
+
+
+def install_extension(folder: Path) -> None:
+    """Put the ``pii`` format into ``folder/_extensions/pii`` (stylesheet and Typst style are the
+    builtin renderer's own files, so both renderers share one look)."""
+    target = folder / "_extensions" / "pii"
+    shutil.copytree(EXTENSION, target, dirs_exist_ok=True)
+    shutil.copy(ASSETS / "report.css", target / "report.css")
+    (target / "typst-template.typ").write_text(
+        (ASSETS / "pii.typ").read_text(encoding="utf-8") + "\n"
+        + (target / "typst-article.typ").read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def meta_text(text: str) -> str:
+    """A metadata string pandoc reads as markdown, kept literal."""
+    return "".join("\\" + ch if ch in _META_SPECIAL else ch for ch in str(text))
+
+
+def interface(lang: str) -> dict:
+    """Quarto's interface words and caption prefixes in the report's language."""
+    w = wording(lang)
+    keys = [k.split(".", 2)[2] for k in w.templates if k.startswith("quarto.language.")]
+    return {"crossref": {k: w(f"quarto.crossref.{k}") for k in
+                         ("fig-title", "tbl-title", "fig-prefix", "tbl-prefix")},
+            "language": {k: w(f"quarto.language.{k}") for k in keys},
+            "toc-title": w("report.toc")}
+
+
+def front_matter(page: PageInfo, formats: list[str], extra: dict | None = None) -> str:
+    """The YAML front matter of a prepared report notebook."""
+    matter = {"title": meta_text(page.title), "pagetitle": page.title, "lang": page.lang,
+              **interface(page.lang),
+              "pii": {"kicker": meta_text(page.kicker),
+                      "running-header": meta_text(page.running_header or page.title),
+                      "footer": meta_text(page.footer), "demo": bool(page.demo),
+                      "demo-label": meta_text(page.demo_label),
+                      "demo-short": wording(page.lang)("demo.running")},
+              "execute": {"enabled": False, "echo": False, "output": "asis"},
+              "format": {FORMAT[f]: "default" for f in formats}}
+    matter.update(extra or {})
+    return "---\n" + yaml.safe_dump(matter, allow_unicode=True, sort_keys=False) + "---\n"
+
+
+def prepare_notebook(nb: nbformat.NotebookNode, page: PageInfo, formats: list[str],
+                     extra: dict | None = None) -> nbformat.NotebookNode:
+    """A Quarto-ready copy of an executed report notebook (see the module docstring)."""
+    nb = nbformat.from_dict(nb)
+    cells = [nbformat.v4.new_raw_cell(front_matter(page, formats, extra))]
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "raw" or "parameters" in tags or "injected-parameters" in tags:
+            continue
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/html" in data and "text/markdown" not in data:  # not one of our blocks
+                data["text/markdown"] = f"\n`````{{=html}}\n{data['text/html']}\n`````\n\n"
+            for mime in ("text/html", "application/javascript"):
+                data.pop(mime, None)
+            if "image/png" in data and "data:image/png;base64," in data.get("text/markdown", ""):
+                data.pop("image/png")
+        cells.append(cell)
+    nb.cells = cells
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"pii-{i}"
+    return nb
+
+
+def environment(created: dt.datetime | None) -> dict:
+    """The environment of a Quarto run: PDF dates from the report's time stamp."""
+    env = dict(os.environ)
+    if created is not None:
+        env["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
+    return env
+
+
+def run_quarto(args: list[str], cwd: Path, created: dt.datetime | None = None) -> None:
+    """Run ``quarto`` and raise with its last lines of output when it fails."""
+    res = subprocess.run(["quarto", *args], cwd=cwd, capture_output=True, text=True,
+                         env=environment(created))
+    if res.returncode != 0:
+        tail = (res.stderr or res.stdout).strip().splitlines()[-5:]
+        raise RuntimeError("quarto: " + " | ".join(tail))
+
+
+def render_quarto(nb_path: Path, stem: str, page: PageInfo, formats: list[str]) -> list[Path]:
+    """Render one executed notebook with Quarto beside it (``<stem>.html``, ``<stem>.pdf``)."""
+    work = run_dir() / f"quarto-{stem}-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        install_extension(work)
+        nb = prepare_notebook(nbformat.read(nb_path, as_version=4), page, formats)
+        nbformat.write(nb, str(work / f"{stem}.ipynb"))
+        run_quarto(["render", f"{stem}.ipynb", "--no-execute", "--quiet"], work, page.created)
+        written = []
+        for fmt in formats:
+            target = nb_path.with_name(f"{stem}{SUFFIX[fmt]}")
+            with atomic_path(target) as tmp:
+                shutil.copyfile(work / f"{stem}{SUFFIX[fmt]}", tmp)
+            written.append(target)
+        return written
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+register("quarto", render_quarto, quarto_available)
