@@ -18,6 +18,7 @@ from pathlib import Path
 from .errors import InputError
 
 TEMP_PREFIX = ".pii-tmp-"
+_IN_FLIGHT: set[Path] = set()  # temporaries being written now (removed if the process is stopped)
 
 
 def _umask() -> int:
@@ -48,14 +49,24 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
                                dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    _IN_FLIGHT.add(tmp_path)
     try:
         yield tmp_path
         if tmp_path.exists():
             os.chmod(tmp_path, file_mode())
         os.replace(tmp_path, target)
     finally:
+        _IN_FLIGHT.discard(tmp_path)
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def remove_in_flight() -> None:
+    """Delete the temporaries this process is writing (before it exits on a signal)."""
+    for path in list(_IN_FLIGHT):
+        for candidate in (path, path.with_suffix(".ipynb")):
+            candidate.unlink(missing_ok=True)
+        _IN_FLIGHT.discard(path)
 
 
 def write_text_atomic(target: str | Path, text: str) -> Path:

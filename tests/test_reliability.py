@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -127,3 +128,114 @@ def test_text_from_params_is_escaped_in_html_and_verbatim_in_pdf(tmp_path):
                                                       "bac-giang.pdf").pages)
     flat = re.sub(r"\s+", " ", pdf)
     assert "<script>alert(\"x\")</script> & 'Sở KH&CN' *bold* #1" in flat
+
+
+# --- processes, temporaries, permissions, reproducibility (hardening round 2) ----------------
+
+def _children(pid: int) -> set[int]:
+    """Every descendant of a process, from /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    found, stack = set(), [pid]
+    while stack:
+        for child in parents.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    alive.add(pid)
+        except OSError:
+            pass
+    return alive
+
+
+def _start_batch(out, only="an-giang,bac-kan,ca-mau,da-nang"):
+    proc = subprocess.Popen(_batch_cmd(out, only), cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    kids: set[int] = set()
+    while time.time() < deadline:  # wait for workers and their kernels to be running
+        kids = _children(proc.pid)
+        if any("ipykernel" in _cmdline(p) for p in kids):
+            break
+        time.sleep(0.2)
+    return proc, kids
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_killed_main_process_leaves_no_worker_or_kernel_running(tmp_path):
+    proc, kids = _start_batch(tmp_path / "r")
+    assert any("ipykernel" in _cmdline(p) for p in kids)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline and _alive(kids):
+        time.sleep(0.5)
+    assert _alive(kids) == set(), [_cmdline(p) for p in _alive(kids)]
+
+
+def test_sigterm_stops_the_batch_cleanly_with_exit_143(tmp_path):
+    import tempfile
+
+    proc, kids = _start_batch(tmp_path / "r")
+    os.kill(proc.pid, signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted" or "stopped" in stderr.splitlines()[-1]
+    deadline = time.time() + 20
+    while time.time() < deadline and _alive(kids):
+        time.sleep(0.5)
+    assert _alive(kids) == set()
+    pids = {str(p) for p in kids | {proc.pid}}
+    leftovers = [p for p in Path(tempfile.gettempdir()).glob("pii-run-*")
+                 if p.name.split("-")[2] in pids]
+    assert leftovers == []  # kernels' sockets and connection files went with their run folder
+    assert not list((tmp_path / "r").rglob(".pii-tmp-*"))
+
+
+def test_only_our_temporaries_are_cleaned_up(tmp_path):
+    out = tmp_path / "r"
+    folder = out / "demo" / "2023" / "an-giang"
+    folder.mkdir(parents=True)
+    (folder / ".draft.tmpl").write_text("the user's own file")
+    (folder / ".pii-tmp-an-giang.html.x.tmp").write_text("left by a killed run")
+    res = subprocess.run(_batch_cmd(out, "an-giang"), cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert (folder / ".draft.tmpl").read_text() == "the user's own file"
+    assert not (folder / ".pii-tmp-an-giang.html.x.tmp").exists()
+
+
+def test_same_inputs_and_source_date_epoch_give_identical_pdf_and_html(tmp_path):
+    blobs = []
+    for run in range(2):
+        out = tmp_path / f"r{run}"
+        res = run_cli("report", "bac-giang", "--data", "demo", "--out", out, "--renderer",
+                      "builtin", lang="vi", env={"SOURCE_DATE_EPOCH": "1735689600"})
+        assert res.returncode == 0, res.stderr
+        folder = out / "demo" / "2023" / "bac-giang"
+        blobs.append(((folder / "bac-giang.pdf").read_bytes(),
+                      (folder / "bac-giang.html").read_bytes()))
+    assert blobs[0][0] == blobs[1][0]  # PDF byte for byte
+    assert blobs[0][1] == blobs[1][1]
+    assert b"1/1/2025" in blobs[0][1]  # the time printed is SOURCE_DATE_EPOCH's

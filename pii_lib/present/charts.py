@@ -41,7 +41,8 @@ def _style() -> None:
                   rc={"axes.edgecolor": "#888888", "axes.titleweight": "bold",
                       "axes.titlesize": 11, "axes.labelsize": 9, "xtick.labelsize": 8.5,
                       "ytick.labelsize": 8.5, "legend.fontsize": 8, "svg.hashsalt": "pii",
-                      "figure.dpi": 100})
+                      # the PNG's dpi: text laid out for tight_layout is reused when drawing
+                      "figure.dpi": 120})
     _STYLED = True
 
 

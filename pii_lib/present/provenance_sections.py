@@ -5,6 +5,7 @@ words), and the reproducibility stamp."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
 import re
 from collections import Counter
@@ -107,6 +108,18 @@ def _plan_label(c: ReportContext) -> str:
     return c.w("stamp.plan", number=plan.number or c.w("plan.unnumbered"))
 
 
+def report_time() -> dt.datetime:
+    """When the report is made: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now.
+
+    The same time is printed in the report and set as the PDF's creation date, so two renders
+    of the same inputs with the same ``SOURCE_DATE_EPOCH`` are identical byte for byte.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).astimezone()
+    return dt.datetime.now().astimezone()
+
+
 def stamp(c: ReportContext, now: dt.datetime | None = None) -> Blocks:
     """Package version, data checksums, params checksum, generation time (local)."""
     w, ds = c.w, c.dataset
@@ -121,8 +134,7 @@ def stamp(c: ReportContext, now: dt.datetime | None = None) -> Blocks:
     if c.params is not None and c.params.source_file:
         rows.append([_plan_label(c),
                      w("stamp.checksum", digest=file_checksum(Path(c.params.source_file)))])
-    rows.append([w("stamp.generated"), local_time(now or dt.datetime.now().astimezone(),
-                                                  w.lang)])
+    rows.append([w("stamp.generated"), local_time(now or report_time(), w.lang)])
     return Blocks([Heading(w("section.stamp")),
                    Table([w("col.item"), w("col.value")], rows, align="ll")])
 

@@ -20,7 +20,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from ..files import atomic_path, remove_stale_temporaries, write_text_atomic
+from ..files import atomic_path, remove_in_flight, remove_stale_temporaries, write_text_atomic
 from ..present.wording import wording
 from . import kernels
 from .jobs import PROVINCE_NOTEBOOK, Job, JobResult, fingerprint, output_dir, stamp_path, \
@@ -124,8 +124,13 @@ _KM = None
 
 
 def _stop_worker(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
-    kernels.shutdown(_KM)
-    os._exit(143)
+    """SIGTERM (the main process stops, or died): stop the kernel, remove our temporaries."""
+    try:
+        remove_in_flight()
+        kernels.kill_now(_KM)
+    finally:
+        kernels.remove_run_dir()
+        os._exit(143)
 
 
 def _worker_init(lang: str) -> None:
@@ -145,6 +150,17 @@ def _worker_run(job: Job) -> JobResult:
     if not result.ok and _KM is not None and not _KM.has_kernel:
         result = run_job(job, km=_KM)  # the kernel died: one retry with a fresh kernel
     return result
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Terminate a pool's workers (each stops its kernel and removes its temporaries)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=10)
 
 
 def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None) -> list[JobResult]:
@@ -168,9 +184,10 @@ def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None) -> list[JobResult
         n_jobs = max(1, min(n_jobs, len(pending)))
         chunk = n_jobs * WORKER_RECYCLE  # a fresh pool (fresh workers and kernels) per chunk
         for start in range(0, len(pending), chunk):
-            part = pending[start:start + chunk]
-            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx,
-                                     initializer=_worker_init, initargs=(lang,)) as pool:
+            pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx,
+                                       initializer=_worker_init, initargs=(lang,))
+            try:
+                part = pending[start:start + chunk]
                 futures = {pool.submit(_worker_run, job): job for job in part}
                 for fut in as_completed(futures):
                     try:
@@ -181,5 +198,9 @@ def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None) -> list[JobResult
                     results.append(res)
                     if progress:
                         progress(res)
+            except BaseException:  # Ctrl-C or SIGTERM: stop the workers (and their kernels) now
+                stop_pool(pool)
+                raise
+            pool.shutdown(wait=True)
     order = {job.province: i for i, job in enumerate(jobs)}
     return sorted(results, key=lambda r: order.get(r.province, 0))

@@ -63,6 +63,12 @@ def run_dir() -> Path:
     return _RUN_DIR
 
 
+def remove_run_dir() -> None:
+    """Remove this process's temporary folder now (also done at exit)."""
+    if _RUN_DIR is not None:
+        shutil.rmtree(_RUN_DIR, ignore_errors=True)
+
+
 def exit_with_parent() -> None:
     """Ask Linux to send SIGTERM to this process when its parent dies (no-op elsewhere)."""
     if not sys.platform.startswith("linux"):
@@ -102,6 +108,16 @@ def new_kernel_manager():
     return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc",
                               ip=str(folder / "ipc"),
                               connection_file=str(folder / "connection.json"))
+
+
+def kill_now(km) -> None:
+    """Kill a kernel process at once (from a signal handler: no event loop, no waiting)."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None and process.poll() is None:
+        try:
+            os.killpg(os.getpgid(process.pid), signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            process.kill()
 
 
 def shutdown(km) -> None:

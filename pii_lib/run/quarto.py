@@ -112,9 +112,10 @@ def prepare_notebook(nb: nbformat.NotebookNode, page: PageInfo, formats: list[st
 
 def environment(created: dt.datetime | None) -> dict:
     """The environment of a Quarto run: PDF dates from the report's time stamp."""
+    from ..present.provenance_sections import report_time
+
     env = dict(os.environ)
-    if created is not None:
-        env["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
+    env["SOURCE_DATE_EPOCH"] = str(int((created or report_time()).timestamp()))
     return env
 
 

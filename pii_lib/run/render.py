@@ -23,6 +23,7 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -31,10 +32,12 @@ from .. import __version__
 from ..errors import InputError
 from ..files import atomic_path
 from ..present.blocks import md_escape
+from ..present.provenance_sections import report_time
 from .kernels import run_dir
 
 ASSETS = Path(__file__).resolve().parent.parent / "present" / "assets"
 _OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
+_DATA_URI = re.compile(r"\(data:image/(png|svg\+xml);base64,([A-Za-z0-9+/=]+)\)")
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
 
 
@@ -99,9 +102,9 @@ def error_outputs(nb) -> list[str]:
             for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def render_html(nb: nbformat.NotebookNode, html_path: Path, page: PageInfo) -> Path:
-    """Write a self-contained HTML report from an executed notebook (atomic)."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+@lru_cache(maxsize=1)
+def _html_exporter():
+    """nbconvert's exporter, built once per process (its templates compile in ~0.25 s)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -110,17 +113,35 @@ def render_html(nb: nbformat.NotebookNode, html_path: Path, page: PageInfo) -> P
         TagRemovePreprocessor(remove_input_tags={"pii-remove-input"}), enabled=True)
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(prepare(nb))
+    return exporter
+
+
+@lru_cache(maxsize=1)
+def page_templates():
+    """The jinja environment of our page templates (autoescaped), built once per process."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(loader=FileSystemLoader(ASSETS), autoescape=select_autoescape(["j2"]))
+
+
+def render_html(nb: nbformat.NotebookNode, html_path: Path, page: PageInfo) -> Path:
+    """Write a self-contained HTML report from an executed notebook (atomic)."""
+    body, _ = _html_exporter().from_notebook_node(prepare(nb))
     toc = [(m.group(1), re.sub("<[^>]+>", "", m.group(2))) for m in _H2.finditer(body)]
-    env = Environment(loader=FileSystemLoader(ASSETS), autoescape=select_autoescape(["j2"]))
-    html = env.get_template("page.html.j2").render(
+    html = page_templates().get_template("page.html.j2").render(
         lang=page.lang, title=page.title, kicker=page.kicker, demo=page.demo,
         demo_label=page.demo_label, toc=toc, toc_label=page.toc_label, body=body,
         footer=page.footer, version=__version__,
-        css=(ASSETS / "report.css").read_text(encoding="utf-8"), **page.extra)
+        css=stylesheet(), **page.extra)
     with atomic_path(html_path) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return html_path
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """The report stylesheet (embedded in every builtin HTML page)."""
+    return (ASSETS / "report.css").read_text(encoding="utf-8")
 
 
 def notebook_markdown(nb: nbformat.NotebookNode, image_dir: Path) -> str:
@@ -140,7 +161,8 @@ def notebook_markdown(nb: nbformat.NotebookNode, image_dir: Path) -> str:
             data = out.get("data", {})
             meta = out.get("metadata", {}).get("pii", {})
             if "text/markdown" in data:
-                parts.append(data["text/markdown"])
+                parts.append(_DATA_URI.sub(lambda m: f"({_save_image(m, image_dir)})",
+                                           data["text/markdown"]))
             elif "image/png" in data:
                 count += 1
                 name = f"figure-{count}.png"
@@ -150,6 +172,13 @@ def notebook_markdown(nb: nbformat.NotebookNode, image_dir: Path) -> str:
             elif out.get("output_type") == "stream":
                 parts.append("```\n" + out.get("text", "") + "\n```")
     return "\n\n".join(parts) + "\n"
+
+
+def _save_image(match: re.Match, folder: Path) -> str:
+    """Write a data-URI image as a file for pandoc and Typst; return its name."""
+    name = f"figure-{len(list(folder.glob('figure-*')))+1}.{'png' if match.group(1) == 'png' else 'svg'}"
+    (folder / name).write_bytes(base64.b64decode(match.group(2)))
+    return name
 
 
 def render_pdf(nb: nbformat.NotebookNode, pdf_path: Path, page: PageInfo) -> Path:
@@ -165,7 +194,7 @@ def render_pdf(nb: nbformat.NotebookNode, pdf_path: Path, page: PageInfo) -> Pat
     work.mkdir(parents=True, exist_ok=True)
     try:
         markdown = notebook_markdown(nb, work)
-        created = page.created or dt.datetime.now().astimezone()
+        created = page.created or report_time()
         variables = {"lang": page.lang, "title": page.title, "kicker": page.kicker,
                      "running-header": page.running_header, "footer-left": page.footer,
                      "year": str(created.year), "month": str(created.month),
@@ -177,15 +206,15 @@ def render_pdf(nb: nbformat.NotebookNode, pdf_path: Path, page: PageInfo) -> Pat
         if page.demo:
             args += ["-V", "demo=true", "-V", f"demo-banner={page.demo_label}"]
         # raw ```{=typst} blocks of our cards pass (raw_attribute on), raw HTML does not;
-        # data-URI figures are written as files beside the Typst source
+        # figures are files beside the Typst source (written by notebook_markdown)
         source = pypandoc.convert_text(markdown, "typst", format="markdown-raw_html",
-                                       extra_args=args + ["--standalone", "--extract-media=."],
-                                       cworkdir=str(work))
+                                       extra_args=args + ["--standalone"], cworkdir=str(work))
         typ = work / "report.typ"
         typ.write_text(source, encoding="utf-8")
         shutil.copy(ASSETS / "pii.typ", work / "pii.typ")
         with atomic_path(pdf_path) as out:
-            typst.compile(str(typ), output=str(out), root=str(work))
+            typst.compile(str(typ), output=str(out), root=str(work),
+                          timestamp=int(created.timestamp()))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return pdf_path
