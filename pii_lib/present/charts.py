@@ -110,6 +110,10 @@ def trend_chart(c: ReportContext, rows: list, caption: str) -> Figure:
     fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
     units = list(dict.fromkeys(r.province for r in rows))
     palette = [PRIMARY, ACCENT, GOLD, "#5B8C5A", "#7F6A93"]
+    top = {}  # per edition, the highest score: its label goes above, the others below
+    for r in rows:
+        if r.score is not None:
+            top[r.edition] = max(top.get(r.edition, r.score), r.score)
     for i, unit in enumerate(units):
         pts = [r for r in rows if r.province == unit and r.score is not None]
         if not pts:
@@ -118,8 +122,10 @@ def trend_chart(c: ReportContext, rows: list, caption: str) -> Figure:
                 color=palette[i % len(palette)], label=province_name(unit))
         for p in pts:
             rank = f" ({w('rank.exact', rank=p.rank, n=p.n)})" if p.rank else ""
+            above = p.score >= top[p.edition]
             ax.annotate(w.number(p.score) + rank, (p.edition, p.score),
-                        textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7.5)
+                        textcoords="offset points", xytext=(0, 7 if above else -12),
+                        ha="center", fontsize=7.5)
     editions = sorted({r.edition for r in rows})
     ax.set_xticks(editions, [str(e) for e in editions])
     ax.set_xlim(min(editions) - 0.5, max(editions) + 0.5)

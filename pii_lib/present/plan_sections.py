@@ -83,8 +83,10 @@ def projection(c: ReportContext) -> Blocks:
                           w("col.rank")], rows, align="lrrrl", highlight=[0]))
         out.append(Bullets([note(w, n) for n in proj.assumptions], "note",
                            title=w("projection.assumptions")))
-    else:
-        out.extend(c.missing("projection") or c.missing("targets"))
+    elif a.targets:
+        out.extend(c.missing("projection"))
+    else:  # what is missing is said once, in the targets section
+        out.append(Para(w("projection.none"), "missing"))
     if proj.pillar_goals:
         out.append(Heading(w("projection.pillar_goals"), 3))
         rows = [[c.label(g.code), _goal_text(c, g), c.num(g.score),

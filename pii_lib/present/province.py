@@ -135,9 +135,12 @@ class ProvinceReport:
         pii, goal, proj = a.position.pii, a.goal, a.projection
         subs = {s.code: s for s in a.position.subindices}
         cards = [(w("card.pii"), c.num(pii.score), w("card.pii_sub")),
-                 (w("card.rank"), c.rank(pii.rank, pii.rank_range), w("card.rank_sub")),
-                 (w("card.in_out"), w("card.in_out_value", input=c.num(subs["IN"].score),
-                                      output=c.num(subs["OUT"].score)), w("card.in_out_sub"))]
+                 (w("card.rank"), c.rank(pii.rank, pii.rank_range), w("card.rank_sub"))]
+        if subs["IN"].score is not None or subs["OUT"].score is not None:
+            cards.append((w("card.in_out"), w("card.in_out_value",
+                                               input=c.num(subs["IN"].score),
+                                               output=c.num(subs["OUT"].score)),
+                           w("card.in_out_sub")))
         if goal.status == "reached":
             cards.append((w("card.goal_reached", rank=goal.rank),
                           w.signed(goal.margin) if goal.margin is not None else "✓",
