@@ -17,6 +17,7 @@ from ..model.framework import Framework
 from ..model.params import Params, load_params
 from ..model.provinces import province_name, region_name, resolve_province
 from . import plan_sections, provenance_sections, standing_sections
+from . import whatif as whatif_section
 from .blocks import Banner, Blocks, Bullets, Heading, KeyFigures, Para
 from .narrative import missing_line, rank_text, summary_paragraph, supply_hint
 from .wording import Wording, languages, wording
@@ -177,6 +178,10 @@ class ProvinceReport:
     def goal(self) -> Blocks:
         """Points needed for the goal rank (or the margin) and the cheapest path."""
         return plan_sections.goal(self.ctx)
+
+    def what_if(self) -> Blocks:
+        """The what-if simulator (HTML report only; the PDF keeps the static projection)."""
+        return whatif_section.what_if(self.ctx)
 
     def peers(self) -> Blocks:
         """Region members and rank neighbours at pillar level."""
