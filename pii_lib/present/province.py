@@ -16,7 +16,7 @@ from ..method.results import ProvinceAnalysis
 from ..model.framework import Framework
 from ..model.params import Params, load_params
 from ..model.provinces import province_name, region_name, resolve_province
-from . import plan_sections, provenance_sections, standing_sections
+from . import plan_sections, provenance_sections, robustness_sections, standing_sections
 from . import whatif as whatif_section
 from .blocks import Banner, Blocks, Bullets, Heading, KeyFigures, Para
 from .narrative import missing_line, rank_text, summary_paragraph, supply_hint
@@ -156,8 +156,11 @@ class ProvinceReport:
                        Para(summary_paragraph(w, a))])
 
     def position(self) -> Blocks:
-        """Pillars and sub-pillars against national median, rank-10 score and region."""
-        return standing_sections.position(self.ctx)
+        """Pillars and sub-pillars against national median, rank-10 score and region; how
+        robust the rank is where every province's data are complete."""
+        out = standing_sections.position(self.ctx)
+        out.extend(robustness_sections.province_sentence(self.ctx))
+        return out
 
     def strengths(self) -> Blocks:
         """Strengths and weaknesses, grouped by the rule that found them."""
