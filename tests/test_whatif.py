@@ -173,7 +173,7 @@ def test_province_report_says_how_robust_its_rank_is_on_demo_data():
                 f"số, cách lấy trung bình, xử lý giá trị ngoại lai), tỉnh xếp từ hạng "
                 f"{row['rank_p05']} đến hạng {row['rank_p95']}")
     assert expected in text.replace("\\", "")
-    assert "Mô phỏng 1000 lần" in text
+    assert "Mô phỏng 1.000 lần" in text.replace("\\", "")
     assert row["official_rank"] == report.analysis.position.pii.rank
     published = ProvinceReport.build("bac-giang", 2023, "vi", "published")
     assert "cách tính hợp lý" not in " ".join(b._repr_markdown_()

@@ -184,6 +184,9 @@ def test_bac_giang_plan_targets_show_48_45_and_rank_9(pages, browser):
     path, analysis = pages["bac-giang"]
     page = Page(browser, path)
     assert page.out("pii") == "46,51" and page.out("rank") == "11/63"
+    fetched = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })")
+    assert all(u.startswith(("data:", "file:")) for u in fetched), fetched  # no network
     page.click("plan")
     assert analysis["projection"]["pii"] == 48.45 and analysis["projection"]["rank"] == 9
     assert page.out("pii") == "48,45" and page.out("rank") == "9/63"
@@ -194,7 +197,7 @@ def test_bac_giang_plan_targets_show_48_45_and_rank_9(pages, browser):
     assert page.out("sub-IN") == "—"  # unknown today, unknown then
     page.click("cheapest")
     assert page.out("pii") == _num(analysis["goal"]["threshold_score"], "vi") == "47,75"
-    assert page.out("rank") == "10/63"
+    assert page.out("rank") == "10/63" and page.out("gap") == "đạt"
     page.click("today")
     assert page.out("pii") == "46,51" and page.out("rank") == "11/63"
     assert page.out("gap") == "cần thêm 1,24"

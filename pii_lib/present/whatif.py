@@ -46,12 +46,16 @@ def _asset(name: str) -> str:
 
 
 def gap_text(w: Wording, result: dict, goal_rank: int) -> str:
-    """``cần thêm 1,24`` / ``đạt, hơn 0,70`` against the goal rank's score; where that score is
-    unknown, ``đạt`` / ``chưa đạt`` when the rank interval decides it, else ``—``."""
+    """``cần thêm 1,24`` / ``đạt, hơn 0,70`` (``đạt`` when level to 2 decimals) against the goal
+    rank's score; where that score is unknown, ``đạt`` / ``chưa đạt`` when the rank interval
+    decides it, else ``—``."""
     gap, rank = result["gap"], result["rank"]
     if gap is not None:
-        return (w("whatif.gap_needed", points=w.number(gap)) if gap > GAP_EPS
-                else w("whatif.gap_reached", points=w.number(-gap)))
+        if gap > GAP_EPS:
+            return w("whatif.gap_needed", points=w.number(gap))
+        ahead = w.number(-gap)
+        return w("whatif.reached") if ahead == w.number(0) else \
+            w("whatif.gap_reached", points=ahead)
     if rank and rank[1] <= goal_rank:
         return w("whatif.reached")
     if rank and rank[0] > goal_rank:

@@ -144,8 +144,10 @@
       });
       var gap = "\u2014";
       if (r.gap !== null) {
+        var ahead = formatNumber(-r.gap, 2, lang);
         gap = r.gap > 1e-9 ? fill(text.gap_needed, {points: formatNumber(r.gap, 2, lang)})
-          : fill(text.gap_reached, {points: formatNumber(-r.gap, 2, lang)});
+          : ahead === formatNumber(0, 2, lang) ? text.reached  // exactly at the goal's score
+          : fill(text.gap_reached, {points: ahead});
       } else if (r.rank) {
         gap = r.rank[1] <= model.goal_rank ? text.reached
           : r.rank[0] > model.goal_rank ? text.not_reached : "\u2014";
