@@ -185,6 +185,6 @@ def robustness_chart(w: Wording, table, caption: str) -> Figure:
     ax.invert_xaxis()
     _number_axis(ax.xaxis, w)
     ax.set_xlabel(w("chart.robustness.axis"))
-    ax.legend(frameon=False, fontsize=7, loc="lower left")
+    ax.legend(frameon=False, fontsize=7, loc="lower right")  # the empty corner: x is inverted
     fig.tight_layout()
     return Figure.from_matplotlib(fig, caption, label="fig-robustness")

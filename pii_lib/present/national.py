@@ -11,7 +11,7 @@ from ..method.context import edition_context
 from ..method.results import NationalOverview
 from ..model.framework import edition_info
 from ..model.provinces import province_name, region_name
-from . import charts
+from . import charts, robustness_sections
 from .blocks import Banner, Blocks, Heading, Para, Table
 from .narrative import rank_text
 from .province import keep_kernel_memory_flat
@@ -117,3 +117,8 @@ class NationalReport:
         return Blocks([Heading(w("national.movers")),
                        Table([w("col.province"), w("col.rank_before"), w("col.rank_now"),
                               w("col.delta")], rows, align="lrrr")])
+
+    def robustness(self) -> Blocks:
+        """How robust the ranks are (Monte Carlo over methodological choices), only where every
+        province's data are complete."""
+        return robustness_sections.national_section(self.w, self.dataset)

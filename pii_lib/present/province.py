@@ -16,7 +16,8 @@ from ..method.results import ProvinceAnalysis
 from ..model.framework import Framework
 from ..model.params import Params, load_params
 from ..model.provinces import province_name, region_name, resolve_province
-from . import plan_sections, provenance_sections, standing_sections
+from . import plan_sections, provenance_sections, robustness_sections, standing_sections
+from . import whatif as whatif_section
 from .blocks import Banner, Blocks, Bullets, Heading, KeyFigures, Para
 from .narrative import missing_line, rank_text, summary_paragraph, supply_hint
 from .wording import Wording, languages, wording
@@ -158,8 +159,11 @@ class ProvinceReport:
                        Para(summary_paragraph(w, a))])
 
     def position(self) -> Blocks:
-        """Pillars and sub-pillars against national median, rank-10 score and region."""
-        return standing_sections.position(self.ctx)
+        """Pillars and sub-pillars against national median, rank-10 score and region; how
+        robust the rank is where every province's data are complete."""
+        out = standing_sections.position(self.ctx)
+        out.extend(robustness_sections.province_sentence(self.ctx))
+        return out
 
     def strengths(self) -> Blocks:
         """Strengths and weaknesses, grouped by the rule that found them."""
@@ -180,6 +184,10 @@ class ProvinceReport:
     def goal(self) -> Blocks:
         """Points needed for the goal rank (or the margin) and the cheapest path."""
         return plan_sections.goal(self.ctx)
+
+    def what_if(self) -> Blocks:
+        """The what-if simulator (HTML report only; the PDF keeps the static projection)."""
+        return whatif_section.what_if(self.ctx)
 
     def peers(self) -> Blocks:
         """Region members and rank neighbours at pillar level."""
