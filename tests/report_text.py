@@ -36,7 +36,7 @@ SLIPS = {
     "command": re.compile(r"\bpii (import|report|analyze|score|template)\b"),
     "file path": re.compile(r"/(tmp|work|home|root)/|\.ya?ml\b|\.ipynb\b|\bparams/"),
     "file name": re.compile(r"\b\w+\.(csv|py)\b"),
-    "decimal point": re.compile(r"(?<![\d.,/])\d+\.\d{2,}(?![\d.])"),
+    "decimal point": re.compile(r"(?<![\d.,/])\d+\.(\d{2}|\d{4,})(?![\d.,])"),
     "double sign": re.compile(r"\+[-−]|[-−]\+"),
     "ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
     "UTC": re.compile(r"\bUTC\b"),

@@ -40,6 +40,10 @@ def _profile(unit: str) -> str:
         return "pci"
     if "par" in unit:
         return "par"
+    if "0–1" in unit:
+        return "index01"
+    if unit.strip() == "chỉ số":
+        return "index100"
     if unit.startswith("%"):
         return "share"
     if "/" in unit or "tỷ" in unit or "triệu" in unit:
@@ -55,6 +59,10 @@ def _draw(profile: str, capacity: np.ndarray, rng: np.random.Generator) -> np.nd
         return np.clip(6.5 + 0.45 * signal, 0, 10)
     if profile == "par":
         return np.clip(86 + 3.0 * signal, 0, 100)
+    if profile == "index01":
+        return np.clip(0.72 + 0.03 * signal, 0, 1)
+    if profile == "index100":
+        return 104 + 4 * signal
     if profile == "share":
         return 100 / (1 + np.exp(-(signal - 1.2)))
     if profile == "count":

@@ -151,7 +151,21 @@ def rank_interval(ctx: EditionContext, pid: str, code: str, score: float) -> tup
             best += 1
         if hi > score:
             worst += 1
-    return best, worst
+    return own_rank_bound(ctx, pid, code, score, best, worst)
+
+
+def own_rank_bound(ctx: EditionContext, pid: str, code: str, score: float, best: int,
+                   worst: int) -> tuple[int, int]:
+    """Tighten ``[best, worst]`` with the province's own known score and rank: with the other
+    provinces held fixed, a higher score never ranks worse and a lower one never better."""
+    own_rank, own_score = ctx.get("rank", pid, code), ctx.get("score", pid, code)
+    if own_rank is None or own_score is None:
+        return best, worst
+    if score >= own_score:
+        worst = min(worst, int(own_rank))
+    if score <= own_score:
+        best = max(best, int(own_rank))
+    return min(best, worst), worst
 
 
 def score_at_rank(ctx: EditionContext, code: str, rank: int, exclude: str | None = None

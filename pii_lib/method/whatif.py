@@ -79,12 +79,20 @@ class RankBounds:
     exact: bool
     others: list[list[float]] = field(default_factory=list)
     decimals: int = RANK_DECIMALS
+    own_rank: int | None = None
+    own_score: float | None = None
 
     def rank(self, score: float) -> tuple[int, int]:
         """Best and worst rank of ``score`` (equal to :func:`rank_interval`'s)."""
         s = round(score, self.decimals) if self.exact else score
         best = 1 + sum(lo > s for lo, _ in self.others)
         worst = 1 + sum(hi > s for _, hi in self.others)
+        if not self.exact and self.own_rank is not None and self.own_score is not None:
+            if score >= self.own_score:  # others held fixed: a higher score never ranks worse
+                worst = min(worst, self.own_rank)
+            if score <= self.own_score:
+                best = max(best, self.own_rank)
+            best = min(best, worst)
         return best, worst
 
 
@@ -165,7 +173,10 @@ def rank_bounds(ctx: EditionContext, pid: str, code: str = "PII") -> RankBounds:
         below = anchors[anchors["rank"] > hi_r]["score"]
         bounds.append([float(below.max()) if len(below) else 0.0,
                        float(above.min()) if len(above) else 100.0])
-    return RankBounds(n=ctx.n, exact=False, others=bounds)
+    own_rank, own_score = ctx.get("rank", pid, code), ctx.get("score", pid, code)
+    return RankBounds(n=ctx.n, exact=False, others=bounds,
+                      own_rank=int(own_rank) if own_rank is not None and own_score is not None
+                      else None, own_score=own_score if own_rank is not None else None)
 
 
 def _subindex_of(ctx: EditionContext, code: str) -> str | None:

@@ -97,7 +97,10 @@ def prepare_notebook(nb: nbformat.NotebookNode, page: PageInfo, formats: list[st
             continue
         for out in cell.get("outputs", []):
             data = out.get("data", {})
-            if "text/html" in data and "text/markdown" not in data:  # not one of our blocks
+            html_only = out.get("metadata", {}).get("pii", {}).get("html_only")
+            if "text/html" in data and (html_only or "text/markdown" not in data):
+                # the what-if simulator (interactive: the HTML page only, never the PDF), or an
+                # output that is not one of our blocks: its HTML as a raw block
                 data["text/markdown"] = f"\n`````{{=html}}\n{data['text/html']}\n`````\n\n"
             for mime in ("text/html", "application/javascript"):
                 data.pop(mime, None)

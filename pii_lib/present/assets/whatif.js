@@ -62,6 +62,12 @@
       if (bounds.others[k][0] > s) best += 1;
       if (bounds.others[k][1] > s) worst += 1;
     }
+    if (!bounds.exact && bounds.own_rank !== null && bounds.own_score !== null) {
+      // others held fixed: a higher score never ranks worse, a lower one never better
+      if (score >= bounds.own_score) worst = Math.min(worst, bounds.own_rank);
+      if (score <= bounds.own_score) best = Math.max(best, bounds.own_rank);
+      best = Math.min(best, worst);
+    }
     return [best, worst];
   }
 
