@@ -20,11 +20,11 @@ $(STAMP): pyproject.toml scripts/bootstrap_venv.py
 
 setup: $(STAMP) ## create .venv and install the project
 
-report: $(STAMP) ## render the default report: Bắc Giang 2023, published data, plan 41/KH-UBND
-	$(BIN)/pii report bac-giang --edition 2023 --params params/bac-giang.yaml
+report: $(STAMP) ## render the default report: Bắc Giang 2023, published data, plan 41/KH-UBND (RENDERER=auto|builtin|quarto)
+	$(BIN)/pii report bac-giang --edition 2023 --params params/bac-giang.yaml --renderer $(or $(RENDERER),auto)
 
-reports: $(STAMP) ## render every province of an edition (EDITION=2023 DATA=published)
-	$(BIN)/pii report --all --edition $(or $(EDITION),2023) --data $(or $(DATA),published)
+reports: $(STAMP) ## render every province of an edition (EDITION=2023 DATA=published RENDERER=auto)
+	$(BIN)/pii report --all --edition $(or $(EDITION),2023) --data $(or $(DATA),published) --renderer $(or $(RENDERER),auto)
 
 test: $(STAMP) ## run the whole test suite (unit, data, regression, notebooks, end-to-end)
 	$(BIN)/python -m pytest
