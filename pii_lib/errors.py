@@ -60,6 +60,14 @@ def has_unsafe_characters(text: str) -> bool:
     return bool(_CONTROL_IN_TEXT.search(text) or _UNSAFE.search(text))
 
 
+def errno_name(exc: OSError) -> str:
+    """A language-free name of an operating-system error (``EACCES``, ``ENAMETOOLONG`` …):
+    the system's own message is in English whatever the user's language."""
+    import errno
+
+    return errno.errorcode.get(exc.errno or 0, exc.__class__.__name__)
+
+
 class InputError(ValueError):
     """Bad input from a user file or argument (CLI exit code 2).
 

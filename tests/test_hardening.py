@@ -90,3 +90,412 @@ def test_suggestions_are_computed_only_for_messages_shown_and_survive_pickling()
     copy = pickle.loads(pickle.dumps(exc.value))  # batches send errors between processes
     assert copy.message == exc.value.message
     assert "did you mean 'Bắc Giang'" in copy.message
+
+
+# --- 2. silent wrong imports: columns never shift -----------------------------------------------
+
+EXPECTED_ROWS = [("1", 67.23, 4), ("7", 66.21, 1)]
+CSV_VARIANTS = {
+    "trailing comma": "Mã,Điểm,Xếp hạng\n1,67.23,4,\n7,66.21,1,\n",
+    "trailing semicolon": "Mã;Điểm;Xếp hạng\n1;67,23;4;\n7;66,21;1;\n",
+    "header with trailing separator": "Mã;Điểm;Xếp hạng;\n1;67,23;4;\n7;66,21;1;\n",
+    "header only with trailing comma": "Mã,Điểm,Xếp hạng,\n1,67.23,4\n7,66.21,1\n",
+    "two trailing commas": "Mã,Điểm,Xếp hạng\n1,67.23,4,,\n7,66.21,1,,\n",
+    "quoted fields": '"Mã","Điểm","Xếp hạng"\n"1","67.23","4",\n"7","66.21","1",\n',
+    "quoted empty trailing": 'Mã,Điểm,Xếp hạng\n1,67.23,4,""\n7,66.21,1,""\n',
+    "byte-order mark": "\ufeffMã,Điểm,Xếp hạng\n1,67.23,4,\n7,66.21,1,\n",
+    "CRLF": "Mã,Điểm,Xếp hạng\r\n1,67.23,4,\r\n7,66.21,1,\r\n",
+    "CR only": "Mã;Điểm;Xếp hạng\r1;67,23;4;\r7;66,21;1;\r",
+    "blank trailing lines": "Mã,Điểm,Xếp hạng\n1,67.23,4,\n\n7,66.21,1,\n\n,,,\n   \n",
+    "tab separated": "Mã\tĐiểm\tXếp hạng\n1\t67.23\t4\t\n7\t66.21\t1\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CSV_VARIANTS))
+def test_csv_variants_never_shift_columns(case, tmp_path):
+    from pii_lib.data.imported import read_profile
+
+    src = tmp_path / "p.csv"
+    src.write_bytes(CSV_VARIANTS[case].encode("utf-8"))
+    tidy, _ = read_profile(src, edition=2023, province="bac-giang")
+    got = [(r["code"], r["score"], r["rank"]) for r in tidy.to_dict("records")]
+    assert got == EXPECTED_ROWS
+
+
+def test_separator_is_counted_outside_quotes(tmp_path):
+    from pii_lib.data.tables import read_text_table
+
+    src = tmp_path / "p.csv"
+    src.write_text('"Mã, mục, tên";Điểm\n1;67,23;\n', encoding="utf-8")
+    table = read_text_table(src)
+    assert list(table.columns) == ["Mã, mục, tên", "Điểm"]
+    assert table.to_dict("records") == [{"Mã, mục, tên": "1", "Điểm": "67,23"}]
+
+
+@pytest.mark.parametrize("body,row", [
+    ("Mã,Điểm,Xếp hạng\n1,67.23\n7,66.21,1\n", 2),               # a field missing
+    ("Mã,Điểm,Xếp hạng\n1,67.23,4\n7,66.21,1,9\n", 3),            # a filled extra field
+    ("Mã;Điểm;Xếp hạng\n1;67,23;4\n\n\n7;66,21;1;9;\n", 5),       # blank rows keep numbering
+])
+def test_rows_of_another_length_are_refused_naming_their_line(body, row, tmp_path):
+    from pii_lib.data.imported import read_profile
+
+    src = tmp_path / "p.csv"
+    src.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_profile(src, edition=2023, province="bac-giang")
+    assert f"p.csv: row {row}: expected 3 fields like the header, found" in exc.value.message
+
+
+def test_problems_name_the_rows_of_the_file_even_after_blank_rows(tmp_path):
+    from pii_lib.data.imported import read_profile
+
+    src = tmp_path / "p.csv"
+    src.write_text("Mã,Điểm\n\n1,67.23\n\n\n7,abc\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_profile(src, edition=2023, province="bac-giang")
+    assert exc.value.message.endswith("p.csv: row 6, column 'score', value 'abc': "
+                                      "expected a number")
+
+
+def test_text_with_control_characters_in_a_csv_is_refused(tmp_path):
+    from pii_lib.data.tables import read_text_table
+
+    src = tmp_path / "t.csv"
+    src.write_text(f"Mã,Chỉ số\n1.1.1,ok\n1.1.2,bad{ESC}\n1.1.3,\u202eevil\n", encoding="utf-8")
+    with pytest.raises(InputErrors) as exc:
+        read_text_table(src)
+    assert exc.value.lines() == [
+        f"{src}: row 3, column 'Chỉ số', value 'bad\\x1b[31m': expected text without control "
+        "characters (terminal escapes, direction marks); remove them",
+        f"{src}: row 4, column 'Chỉ số', value '\\u202eevil': expected text without control "
+        "characters (terminal escapes, direction marks); remove them"]
+
+
+# --- 2. silent wrong imports: which sheet, formulas without a value ------------------------------
+
+def _workbook(path: Path, rows_by_sheet: dict[str, list[list]], *, active: int = 0,
+              states: dict[str, str] | None = None, chart: bool = False) -> Path:
+    """Save a workbook, then set its active tab and sheet states in ``xl/workbook.xml`` as
+    Excel may leave them (openpyxl itself moves the active tab off a hidden sheet and refuses
+    to save a workbook without a visible sheet)."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in rows_by_sheet.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    if chart:
+        from openpyxl.chart import BarChart
+
+        wb.create_chartsheet("chart", 0).add_chart(BarChart())
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb.save(tmp)
+    with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            blob = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                text = re.sub(r'activeTab="\d+"', f'activeTab="{active}"', blob.decode())
+                for name, state in (states or {}).items():
+                    text = text.replace(f'name="{name}" sheetId', f'name="{name}" x="" sheetId')
+                    text = re.sub(rf'(name="{name}" x="" sheetId="\d+" )state="\w+"',
+                                  rf'\g<1>state="{state}"', text)
+                blob = text.replace(' x=""', "").encode()
+            dst.writestr(info, blob)
+    tmp.unlink()
+    return path
+
+
+PROFILE = [["Mã", "Điểm"], ["PII", 46.51]]
+STALE = [["Mã", "Điểm"], ["PII", 10]]
+
+
+@pytest.mark.parametrize("sheets,active,states,chart", [
+    ({"old": STALE, "2023": PROFILE}, 1, {"old": "hidden"}, False),     # hidden first sheet
+    ({"old": STALE, "2023": PROFILE, "x": STALE}, 0, {"old": "hidden"}, False),  # active hidden
+    ({"old": STALE, "2023": PROFILE}, 0, {"old": "veryHidden"}, False),
+    ({"2023": PROFILE, "x": STALE}, 0, {}, True),                       # a chart sheet active
+])
+def test_the_sheet_read_is_the_one_excel_shows(sheets, active, states, chart, tmp_path):
+    """The active sheet, or — when it is hidden or a chart — the first visible worksheet."""
+    from openpyxl import load_workbook
+
+    from pii_lib.data.imported import read_profile
+
+    path = _workbook(tmp_path / "p.xlsx", sheets, active=active, states=states, chart=chart)
+    wb = load_workbook(path)
+    assert wb.active.sheet_state != "visible" or chart or active == 1  # the case is real
+    tidy, _ = read_profile(path, edition=2023, province="bac-giang")
+    assert tidy.set_index("code").at["PII", "score"] == 46.51
+
+
+def test_a_workbook_without_a_visible_worksheet_is_refused(tmp_path):
+    from pii_lib.data.imported import read_profile
+
+    path = _workbook(tmp_path / "p.xlsx", {"a": PROFILE, "b": PROFILE},
+                     states={"a": "hidden", "b": "hidden"}, chart=True)
+    with pytest.raises(InputError, match="expected a workbook with a visible worksheet"):
+        read_profile(path, edition=2023, province="bac-giang")
+
+
+@pytest.mark.parametrize("rows,where", [
+    ([["=CONCAT(\"PII \", 2023)"], ["Mã", "Điểm"], ["PII", 46.51]], "row 1, column 'A'"),  # title
+    ([["Mã", "=\"Điểm\""], ["PII", 46.51]], "row 1, column 'B'"),                          # header
+    ([["Mã", "Điểm", "Xếp hạng"], ["PII", 46.51, "=10+1"]], "row 2, column 'C'"),          # rank
+    ([["Mã", "Điểm"], ["PII", "=40+6.51"], ["1", "=67"]], "row 3, column 'B'"),            # each
+])
+def test_formulas_without_a_cached_value_are_refused_wherever_they_are(rows, where, tmp_path):
+    from pii_lib.data.imported import read_profile
+
+    path = _workbook(tmp_path / "f.xlsx", {"s": rows})  # formulas without cached results
+    with pytest.raises(InputError) as exc:
+        read_profile(path, edition=2023, province="bac-giang")
+    assert f"f.xlsx: {where}, value '=" in exc.value.message
+    assert "found a formula without a cached result" in exc.value.message
+
+
+def test_text_that_starts_with_an_equals_sign_is_not_a_formula(tmp_path):
+    from openpyxl import Workbook
+
+    from pii_lib.data.imported import read_profile
+
+    wb = Workbook()
+    wb.active.append(["Mã", "Chỉ số", "Điểm"])
+    wb.active.append(["PII", "=PII", 46.51])
+    wb.active["B2"].data_type = "s"  # text typed as '=PII
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    tidy, _ = read_profile(path, edition=2023, province="bac-giang")
+    assert list(tidy["code"]) == ["PII"]
+
+
+def test_a_stray_cell_far_away_costs_nothing_and_rows_keep_their_numbers(tmp_path):
+    """Only the cells the file holds are visited (iter_rows would build 1,048,576 × 16,384)."""
+    from openpyxl import Workbook
+
+    from pii_lib.data.imported import read_profile
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Mã", "Điểm"])
+    ws.append(["PII", 46.51])
+    ws.cell(1_048_576, 16_384, "stray")
+    ws.cell(900_000, 2, "abc")
+    ws.cell(900_000, 1, "1")
+    path = tmp_path / "far.xlsx"
+    wb.save(path)
+    with pytest.raises(InputError) as exc:
+        read_profile(path, edition=2023, province="bac-giang")
+    assert "far.xlsx: row 900000, column 'score', value 'abc': expected a number" \
+        in exc.value.message
+
+
+def test_control_characters_in_xlsx_cells_are_refused(tmp_path):
+    from pii_lib.data.imported import read_profile
+
+    path = _workbook(tmp_path / "c.xlsx", {"s": [["Mã", "Chỉ số", "Điểm"],
+                                                  ["PII", "PII \u202eevil", 46.51]]})
+    with pytest.raises(InputError) as exc:
+        read_profile(path, edition=2023, province="bac-giang")
+    assert "c.xlsx: row 2, column 'B', value 'PII \\u202eevil': expected text without " \
+        "control characters" in exc.value.message
+
+
+# --- 7. large inputs -------------------------------------------------------------------------------
+
+_MEASURED = ("import resource, sys\nfrom pii_lib.cli import main\ncode = main(sys.argv[1:])\n"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\nsys.exit(code)\n")
+
+
+def _run_measured(*args: str, cwd: Path) -> tuple[object, float, float]:
+    """Run the CLI in a child process; (result, seconds, peak memory in MB)."""
+    import subprocess
+
+    start = time.perf_counter()
+    res = subprocess.run([sys.executable, "-c", _MEASURED, *args], cwd=cwd, capture_output=True,
+                         text=True, encoding="utf-8", env=dict(os.environ, PII_LANG="en",
+                                                               **PYTHONPATH), timeout=120)
+    seconds = time.perf_counter() - start
+    return res, seconds, int(res.stdout.split()[-1]) / 1024
+
+
+def test_a_million_row_csv_with_a_bad_third_row_is_refused_at_once(tmp_path):
+    """Coarse guard with generous limits (a slow CI machine passes): the reader streams and
+    stops at the 100,000-row limit. Measured: 1.1 s and 110 MB peak (75 MB of which is Python
+    with pandas); before the fix the 20 MB file was loaded whole (220 MB) and, below the size
+    limit, a million rows took 20 s and ~1 GB."""
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.write("province_id,code,value\nbac-giang,1.1.1,3\nbac-giang,1.1.2,abc\n")
+        fh.writelines(f"ha-noi,1.1.{i % 3 + 1},{i}.25\n" for i in range(1_000_000))
+    out = tmp_path / "out"
+    out.mkdir()
+    res, seconds, peak_mb = _run_measured("score", str(big), "--out", str(out / "s.csv"),
+                                          cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    assert _error_lines(res) == [f"error: {big}: row 100002: expected at most 100000 rows, "
+                                 "far more than any real profile"]
+    assert not any(out.iterdir())
+    assert seconds < 5
+    if sys.platform == "linux":  # ru_maxrss is in kB on Linux
+        assert peak_mb < 200
+
+
+def test_100001_rows_are_refused_100000_are_read(tmp_path):
+    from pii_lib.data.tables import MAX_ROWS, read_text_table
+
+    src = tmp_path / "t.csv"
+    src.write_text("a,b\n" + "x,1\n" * MAX_ROWS, encoding="utf-8")
+    assert len(read_text_table(src)) == MAX_ROWS
+    src.write_text("a,b\n" + "x,1\n" * MAX_ROWS + "\n\n,\ny,2\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_text_table(src)
+    assert exc.value.message == f"{src}: row 100005: expected at most 100000 rows, far more " \
+        "than any real profile"
+
+
+def test_files_over_50_mb_are_refused_before_reading(tmp_path):
+    from pii_lib.data.tables import MAX_BYTES, read_text_table
+
+    src = tmp_path / "big.csv"
+    with src.open("wb") as fh:
+        fh.write(b"a,b\n")
+        fh.truncate(MAX_BYTES + 1)  # sparse: no 50 MB written
+    with pytest.raises(InputError, match="expected a file under 50 MB"):
+        read_text_table(src)
+
+
+def _xlsx_with_cells(path: Path, rows: int, columns: int) -> Path:
+    """A workbook whose sheet XML is written directly (openpyxl would take minutes)."""
+    import zipfile
+
+    template = path.with_suffix(".tmp.xlsx")
+    _workbook(template, {"s": [["Mã", "Điểm"]]})
+    row_xml = "".join(f'<c r="{chr(65 + c)}{{r}}"><v>1</v></c>' for c in range(columns))
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            blob = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = blob.decode()
+                body = "".join(f'<row r="{r}">{row_xml.replace("{r}", str(r))}</row>'
+                               for r in range(2, rows + 2))
+                text = text.replace("</row></sheetData>", "</row>" + body + "</sheetData>")
+                blob = text.encode()
+            dst.writestr(info, blob)
+    template.unlink()
+    return path
+
+
+def test_a_workbook_with_more_cells_than_any_profile_is_refused_before_loading(tmp_path,
+                                                                               monkeypatch):
+    """Counted in the zip stream before openpyxl builds any cell (limit lowered to keep the
+    test small; a real 1,001,000-cell file is refused the same way in about a second)."""
+    import openpyxl
+
+    from pii_lib.data import sheets
+
+    path = _xlsx_with_cells(tmp_path / "big.xlsx", rows=10_100, columns=10)
+    monkeypatch.setattr(sheets, "MAX_CELLS", 100_000)
+    monkeypatch.setattr(openpyxl, "load_workbook", None)  # never reached
+    with pytest.raises(InputError) as exc:
+        sheets.read_sheet(path)
+    assert exc.value.message == f"{path}: expected at most 100000 cells in the workbook, far " \
+        "more than any real profile"
+
+
+def test_a_workbook_that_unpacks_to_more_than_the_limit_is_refused(tmp_path, monkeypatch):
+    from pii_lib.data import sheets
+
+    path = _xlsx_with_cells(tmp_path / "b.xlsx", rows=2_000, columns=5)
+    monkeypatch.setattr(sheets, "MAX_UNZIPPED", 100_000)
+    with pytest.raises(InputError, match="expected a workbook under 0 MB once unpacked"):
+        sheets.read_sheet(path)
+
+
+def test_a_workbook_with_too_many_filled_rows_is_refused(tmp_path, monkeypatch):
+    from pii_lib.data import sheets
+
+    path = _xlsx_with_cells(tmp_path / "r.xlsx", rows=3_000, columns=1)
+    monkeypatch.setattr(sheets, "MAX_ROWS", 2_000)
+    with pytest.raises(InputError, match="expected at most 2000 rows"):
+        sheets.read_sheet(path)
+
+
+# --- 2. silent wrong imports: numbers are finite, everywhere ---------------------------------------
+
+NON_FINITE = ["nan", "NaN", "NAN", "inf", "-inf", "+inf", "Infinity", "-Infinity", "1e999",
+              "-1E999", "9" * 400]
+
+
+@pytest.mark.parametrize("column", ["Giá trị", "Thấp nhất", "Cao nhất", "Điểm", "Xếp hạng"])
+@pytest.mark.parametrize("token", NON_FINITE)
+def test_import_refuses_non_finite_numbers_in_every_column(column, token, tmp_path):
+    from pii_lib.data.imported import read_profile
+
+    row = {"Giá trị": "3", "Thấp nhất": "1", "Cao nhất": "5", "Điểm": "50", "Xếp hạng": "4",
+           column: token}
+    src = tmp_path / "p.csv"
+    src.write_text(f"Mã,{','.join(row)}\n2.2.3,{','.join(row.values())}\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_profile(src, edition=2023, province="bac-giang")
+    message = exc.value.message
+    assert message.startswith(f"{src}: row 2, column '") and "expected a" in message
+    assert "finite number" in message or "whole rank" in message  # ranks: 1…63 only
+
+
+@pytest.mark.parametrize("token", NON_FINITE)
+def test_raw_values_for_score_and_tidy_files_refuse_non_finite_numbers(token, tmp_path):
+    from pii_lib.data.tables import read_raw_values, read_text_table, validate_tidy
+
+    raw = tmp_path / "raw.csv"
+    raw.write_text(f"province_id,code,value\nbac-giang,1.1.1,{token}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="row 2, column 'value', .*expected a finite number"):
+        read_raw_values(raw, 2023)
+    for column in ("value", "min", "max", "score"):
+        tidy = tmp_path / "t.csv"
+        tidy.write_text(f"year,province_id,level,code,{column}\n2023,bac-giang,indicator,1.1.1,"
+                        f"{token}\n", encoding="utf-8")
+        with pytest.raises(InputError, match=f"column '{column}', .*expected a finite number"):
+            validate_tidy(read_text_table(tidy), tidy)
+
+
+def test_machine_written_exponents_are_read_and_overflowing_ones_refused(tmp_path):
+    from pii_lib.data.tables import parse_number
+
+    assert parse_number("1.5e-05") == 1.5e-05
+    assert parse_number("1,5E-03", decimal=",") == 0.0015
+    with pytest.raises(InputError, match="expected a finite number"):
+        parse_number("2e308")
+    with pytest.raises(InputError, match="expected a finite number"):
+        parse_number(10 ** 400)  # an integer cell beyond the float range
+
+
+def test_a_score_that_cannot_be_computed_from_huge_bounds_is_refused(tmp_path):
+    from pii_lib.data.imported import read_profile
+
+    src = tmp_path / "p.csv"
+    src.write_text("Mã,Giá trị,Thấp nhất,Cao nhất\n2.2.3,1,-1e308,1e308\n", encoding="utf-8")
+    with pytest.raises(InputError, match="row 2, column 'max'.*small enough to compute"):
+        read_profile(src, edition=2023, province="bac-giang")
+
+
+def test_analyze_json_is_strict_json_even_with_extreme_targets(tmp_path, cli):
+    """``--json`` output never holds NaN/Infinity (not JSON); huge raw targets give nulls."""
+    params = tmp_path / "p.yaml"
+    params.write_text("province: bac-giang\ntargets:\n"
+                      "  - {code: '2.2.3', target: 1.0e+308, target_kind: raw}\n"
+                      "  - {code: '1.1.1', target: 100, baseline: 0}\n"
+                      "  - {code: '1.1.2', target: 0}\n", encoding="utf-8")
+
+    def refuse(constant):
+        raise AssertionError(f"not JSON: {constant}")
+
+    for data in ("published", "demo"):
+        res = cli("analyze", "bac-giang", "--params", params, "--json", "--data", data)
+        assert res.returncode == 0, res.stderr
+        json.loads(res.stdout, parse_constant=refuse)
+

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import MAX_LINES, InputError, ProblemList
+from ..errors import InputError, ProblemList
 from ..files import atomic_path
 from ..method.scoring import raw_to_score
 from ..model.framework import PARENT_LEVEL, Framework, edition_info, load_framework
@@ -34,8 +34,8 @@ from ..model.provinces import resolve_province
 from ..text import closest
 from .layers import complete_upper_levels, display_path
 from .sheets import level_of_text, map_headers, name_index, name_key, read_sheet, unplaced_names
-from .tables import (NUMBER_COLUMNS, TIDY_COLUMNS, decimal_marks, parse_number, parse_rank,
-                     read_text_table, validate_tidy)
+from .tables import (NUMBER_COLUMNS, TIDY_COLUMNS, decimal_marks, numbered_records,
+                     parse_number, parse_rank, read_text_table, validate_tidy)
 
 SCORE_TOLERANCE = 0.01
 _DECIMALS = re.compile(r"[.,](\d+)$")
@@ -108,10 +108,14 @@ def _identify(rec: dict, ctx: _Context, path: Path, line: int) -> str | None:
         if code:
             raise InputError("framework_code", file=path, row=line, column="code", value=code,
                              edition=fw.edition)
-        hint = closest(name, list(fw.table["name_vi"]))
+        names = list(fw.table["name_vi"])
+
+        def hint() -> tuple[str, dict] | None:  # only computed for the messages shown
+            found = closest(name, names)
+            return ("closest", {"name": found[0]}) if found else None
+
         raise InputError("item_name", file=path, row=line, column="name", value=name,
-                         edition=fw.edition,
-                         hint=("closest", {"name": hint[0]}) if hint else None)
+                         edition=fw.edition, hint=hint)
     return _complete(code, name, level, rec, ctx, path, line)
 
 
@@ -162,6 +166,9 @@ def _row(rec: dict, code: str, pid: str, ctx: _Context, marks: dict, path: Path,
         direction = ctx.framework.direction(code) if ctx.framework.has(code) else 1
         if raw[1] > raw[2]:
             raise InputError("min_max", file=path, row=line, column="min", value=rec.get("min"))
+        if not all(math.isfinite(x) for x in (raw[2] - raw[1], raw[0] - raw[1])):
+            raise InputError("number_overflow", file=path, row=line, column="max",
+                             value=rec.get("max"))  # max − min beyond the range of floats
         computed = raw_to_score(*raw, direction)
         if math.isnan(out["score"]):
             out["score"] = computed
@@ -209,10 +216,7 @@ def read_profile(path: str | Path, *, edition: int, province: str | None
                    unplaced=unplaced_names(edition))
     problems = ProblemList()
     rows, seen = [], {}
-    for offset, rec in enumerate(table.to_dict("records")):
-        line = header_row + 1 + offset
-        if len(problems) >= MAX_LINES:
-            break
+    for line, rec in numbered_records(table, first=header_row + 1):
         try:
             code = _identify(rec, ctx, path, line)
             if code is None:

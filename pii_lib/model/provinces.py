@@ -89,7 +89,7 @@ def resolve_province(name_or_id: str, edition: int, *, file: str | None = None,
     lookup = _lookup(int(edition))
     if key and key in lookup:
         return lookup[key]
-    table = province_table(edition)
+    table = _province_table(edition_info(edition)["province_set"])  # cached: no copy per row
 
     def hint() -> tuple[str, dict] | None:  # only computed for the messages shown
         suggestion = closest(str(name_or_id), list(table["name_vi"])) or closest(
