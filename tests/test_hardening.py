@@ -483,6 +483,33 @@ def test_a_score_that_cannot_be_computed_from_huge_bounds_is_refused(tmp_path):
         read_profile(src, edition=2023, province="bac-giang")
 
 
+PARAMS_NUMBERS = {
+    "targets[0].target": "targets:\n  - {{code: '1.1.1', target: {v}}}\n",
+    "targets[0].target raw": "targets:\n  - {{code: '1.1.1', target: {v}, target_kind: raw}}\n",
+    "targets[0].baseline": "targets:\n  - {{code: '1.1.1', target: 5, baseline: {v}}}\n",
+    "pillar_goals[0].score_min": "pillar_goals:\n  - {{code: '1', kind: improve, "
+                                 "score_min: {v}}}\n",
+    "pillar_goals[0].baseline_score": "pillar_goals:\n  - {{code: '1', kind: maintain, "
+                                      "baseline_score: {v}}}\n",
+}
+
+
+@pytest.mark.parametrize("key", sorted(PARAMS_NUMBERS))
+@pytest.mark.parametrize("token", [".nan", ".NaN", ".inf", "-.inf", "'nan'", "'inf'", "'-inf'",
+                                   "1e999", "'1e999'", "'NaN'", "true"])
+def test_params_refuse_non_finite_numbers_and_booleans(key, token, tmp_path):
+    from pii_lib.model.params import load_params
+
+    path = tmp_path / "p.yaml"
+    path.write_text("province: bac-giang\n" + PARAMS_NUMBERS[key].format(v=token),
+                    encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_params(path)
+    assert exc.value.message.startswith(f"{path}: key {key.split()[0]}, value ")
+    assert "expected a finite number" in exc.value.message or "expected a number" in \
+        exc.value.message
+
+
 def test_analyze_json_is_strict_json_even_with_extreme_targets(tmp_path, cli):
     """``--json`` output never holds NaN/Infinity (not JSON); huge raw targets give nulls."""
     params = tmp_path / "p.yaml"
@@ -499,3 +526,278 @@ def test_analyze_json_is_strict_json_even_with_extreme_targets(tmp_path, cli):
         assert res.returncode == 0, res.stderr
         json.loads(res.stdout, parse_constant=refuse)
 
+
+# --- 1. output that can hurt the reader: params text ----------------------------------------------
+
+FULL_PARAMS = {
+    "province": "bac-giang",
+    "plan": {"number": "41/KH-UBND", "date": "2024-07-09", "title": "t", "issuer": "i",
+             "signer": "s", "source": "x"},
+    "target_year": 2025,
+    "goal": {"rank": 10, "text": "t"},
+    "pillar_goals": [{"code": "1", "kind": "improve", "text": "t"}],
+    "targets": [{"code": "1.1.1", "target": 50, "name": "n", "lead": "l", "partners": ["a", "b"],
+                 "timeline": "t", "actions": ["a", "b"], "note": "n"}],
+    "responsibilities": [{"code": "1.1.2", "lead": "l", "partners": ["p", "q"], "note": "n"}],
+    "published_strengths": {"codes": ["1.1.1"], "quote": "q", "section": "s"},
+    "published_weaknesses": {"codes": ["1.1.2"], "quote": "q", "section": "s"},
+    "notes": ["n", "m"],
+}
+
+
+def _text_paths(node, path=()):
+    """Key paths of every text value (dates and codes left out: they have their own checks)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _text_paths(value, path + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _text_paths(value, path + (i,))
+    elif isinstance(node, str) and path[-1] not in ("date", "kind", "code") \
+            and "codes" not in path:
+        yield path
+
+
+def _free_text_paths():
+    """Text a plan writes freely (the province must name a province)."""
+    return [p for p in _text_paths(FULL_PARAMS) if p != ("province",)]
+
+
+def _with(data, path, value):
+    import copy
+
+    data = copy.deepcopy(data)
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    return data
+
+
+def _key(path) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p)
+                   for i, p in enumerate(path))
+
+
+def test_full_params_cover_every_text_field_of_the_schema():
+    """The walk below reaches every str field of every params model (a new field is tested)."""
+    import typing
+
+    from pii_lib.model import params as schema
+
+    def text_fields(model, prefix=""):
+        for name, field in model.model_fields.items():
+            if name == "source_file":
+                continue
+            args = typing.get_args(field.annotation) or (field.annotation,)
+            for arg in args:
+                inner = typing.get_args(arg)
+                if arg is str or str in inner:
+                    yield prefix + name
+                elif isinstance(arg, type) and issubclass(arg, schema.BaseModel):
+                    yield from text_fields(arg, prefix + name + ".")
+                elif inner and isinstance(inner[0], type) and issubclass(inner[0],
+                                                                         schema.BaseModel):
+                    yield from text_fields(inner[0], prefix + name + ".")
+
+    covered = {".".join(p for p in path if isinstance(p, str))
+               for path in _text_paths(FULL_PARAMS)}
+    wanted = {f for f in text_fields(schema.Params)
+              if not f.endswith((".code", ".codes", ".kind", ".date"))}
+    assert wanted <= covered, wanted - covered
+
+
+@pytest.mark.parametrize("bad", ["\x1b[2J", "\x00", "\x07", "\x7f", "\x9b31m", "\u202e",
+                                 "\u2066", "\ufffe", "\ud800"])
+def test_unsafe_characters_are_refused_in_every_text_field(bad, tmp_path):
+    import yaml
+
+    from pii_lib.model.params import load_params
+
+    for path in _text_paths(FULL_PARAMS):
+        file = tmp_path / "p.yaml"
+        text = yaml.safe_dump(_with(FULL_PARAMS, path, f"ok {bad} text"), allow_unicode=False)
+        file.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError) as exc:
+            load_params(file)
+        message = exc.value.message
+        assert message.startswith(f"{file}: ") and "expected text without control characters" \
+            in message or "expected a valid" in message, (path, message)
+        assert "\x1b" not in message and "\u202e" not in message
+
+
+def test_export_plan_with_control_characters_exits_2_and_writes_nothing(tmp_path, cli):
+    import yaml
+
+    params = tmp_path / "p.yaml"
+    params.write_text(yaml.safe_dump(_with(FULL_PARAMS, ("targets", 0, "partners", 1),
+                                           "Sở\x1b[31m")), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    before = _snapshot(out)
+    for fmt in ("xlsx", "docx"):
+        res = cli("export-plan", "bac-giang", "--params", params, "--format", fmt, "--out",
+                  out / f"a.{fmt}")
+        _assert_refused(res, out, before, f"{params}: key targets[0].partners[1], value "
+                        "'Sở\\x1b[31m': expected text without control characters")
+
+
+FORMULAS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "=1+1\tx",
+            "=cmd|' /C calc'!A0"]
+
+
+def test_xlsx_export_stores_every_text_cell_as_text(tmp_path):
+    """Every sheet, every cell (title rows, headers, every text column): text cells, never a
+    formula, and those that look like one carry the quote prefix."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from pii_lib.model.params import load_params
+    from pii_lib.present.export_office import export_xlsx
+
+    data = dict(FULL_PARAMS)
+    for i, path in enumerate(_free_text_paths()):
+        data = _with(data, path, FORMULAS[i % len(FORMULAS)])
+    import yaml
+
+    file = tmp_path / "p.yaml"
+    file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = export_xlsx(load_params(file), tmp_path / "a.xlsx", lang="en")
+    with zipfile.ZipFile(out) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == 2
+        for name in sheets:
+            assert not re.search(rb"<(\w+:)?f[\s>]", archive.read(name)), name  # no formula
+    wb = load_workbook(out)
+    seen = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
+                    if cell.value.startswith(("=", "+", "-", "@")):
+                        assert cell.quotePrefix, (ws.title, cell.coordinate)
+                    seen.update(f for f in FORMULAS if f in cell.value)
+    assert seen == set(FORMULAS)  # every text field reached a cell
+
+
+def test_docx_export_of_formula_like_text_works(tmp_path):
+    import yaml
+
+    from pii_lib.model.params import load_params
+    from pii_lib.present.export_office import export_docx
+
+    data = dict(FULL_PARAMS)
+    for i, path in enumerate(_free_text_paths()):
+        data = _with(data, path, FORMULAS[i % len(FORMULAS)] + " Sở KH&CN <b>")
+    file = tmp_path / "p.yaml"
+    file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = export_docx(load_params(file), tmp_path / "a.docx", lang="vi")
+    from docx import Document
+
+    text = "\n".join(c.text for t in Document(out).tables for r in t.rows for c in r.cells)
+    assert "=cmd|' /C calc'!A0 Sở KH&CN <b>" in text
+
+
+def test_params_text_longer_than_an_excel_cell_allows_is_refused(tmp_path):
+    from pii_lib.model.params import MAX_TEXT, load_params
+
+    file = tmp_path / "p.yaml"
+    file.write_text(f"province: bac-giang\nplan: {{title: '{'x' * (MAX_TEXT + 1)}'}}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="key plan.title, .*expected text of at most 10000"):
+        load_params(file)
+
+
+# --- 2./4. YAML: duplicate keys anywhere, budgets, syntax worded from the catalogue --------------
+
+@pytest.mark.parametrize("text,row,key", [
+    ("province: bac-giang\nprovince: ha-noi\n", 2, "province"),
+    ("province: bac-giang\nplan:\n  number: a\n  title: t\n  number: b\n", 5, "number"),
+    ("province: bac-giang\ntargets:\n  - code: '1.1.1'\n    target: 5\n  - code: '1.1.2'\n"
+     "    target: 6\n    target: 7\n", 7, "target"),                 # in a list of mappings
+    ("province: bac-giang\ngoal: {rank: 5, text: a, rank: 6}\n", 2, "rank"),   # flow mapping
+    ("province: bac-giang\nresponsibilities:\n  - {code: '1.1.1', lead: a, partners: [x],"
+     " lead: b}\n", 3, "lead"),
+    ("province: bac-giang\nx: {1: a, 1.0: b}\n", 2, "1.0"),        # equal keys, other spelling
+])
+def test_duplicate_keys_are_refused_at_any_depth(text, row, key, tmp_path):
+    from pii_lib.model.params import load_params
+
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_params(path)
+    assert exc.value.message.startswith(f"{path}: row {row}: expected each key once; '{key}' "
+                                        "was already given on line")
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("province: bac-giang\nbase: &b {rank: 5}\ngoal:\n  <<: *b\n  rank: 6\n",
+     "row 4: expected plain keys; YAML merge keys (<<) are not supported"),
+    ("province: bac-giang\nplan:\n\tnumber: a\n", "row 3: expected valid YAML indented with "
+     "spaces; found a tab"),
+    ("province: bac-giang\nplan:\n  title: \"open\n", "row 3: expected a closing quote"),
+    ("province: bac-giang\nplan: *nothing\n", "row 2: expected plain values; this YAML alias"),
+    ("province: bac-giang\nplan:\n  title: a\x00b\n", "row 3, value '\\x00': expected text "
+     "without control characters"),
+    ("province: bac-giang\nplan: {date: 2024-02-30}\n", "key plan.date, value '2024-02-30': "
+     "expected a valid date"),
+    ("province: bac-giang\nplan: {date: 20240101}\n", "key plan.date, value '20240101': "
+     "expected a date as YEAR-MONTH-DAY"),
+    ("province: bac-giang\nbaseline_edition: abc\n", "key baseline_edition, value 'abc': "
+     "expected a whole number"),
+    ("province: bac-giang\ntarget_year: 99999999999999999999\n", "key target_year, value "
+     "'99999999999999999999': expected a number less than or equal to 2100"),
+    ("province: bac-giang\nx: " + "[" * 20_000 + "]" * 20_000 + "\n",
+     "row 2: expected nesting of at most 40 levels"),
+    ("province: bac-giang\nnotes:\n" + "  - a\n" * 20_001,
+     "expected at most 20000 values in a params file"),
+    ("province: bac-giang\nnotes: ['" + "a" * (1024 * 1024) + "']\n",
+     "expected a file under 1 MB"),
+])
+def test_yaml_mistakes_are_bad_input_worded_from_the_catalogue(text, needle, tmp_path):
+    from pii_lib.model.params import load_params
+
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_params(path)
+    assert exc.value.message.startswith(f"{path}: ") and needle in exc.value.message
+
+
+def test_yaml_alias_bomb_under_an_unknown_key_is_refused_at_once(tmp_path):
+    """Coarse guard (a slow machine passes): aliases are counted while composing, so the
+    billion-laugh expansion never starts. Measured: 3 ms; before the alias budget it ran for
+    a minute into a MemoryError."""
+    from pii_lib.model.params import load_params
+
+    lines = ["province: bac-giang", "unknown:", "  a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(InputError) as exc:
+        load_params(path)
+    assert time.perf_counter() - start < 5
+    assert exc.value.message == f"{path}: row 6: expected at most 20 YAML aliases; plan " \
+        "parameters need none"
+
+
+def test_params_for_reports_a_directory_or_a_bad_edition_instead_of_ignoring_it(tmp_path,
+                                                                                  monkeypatch):
+    from pii_lib.model import params
+
+    monkeypatch.setattr(params, "PARAMS_DIR", tmp_path)
+    (tmp_path / "bac-giang.yaml").mkdir()
+    (tmp_path / "ha-noi.yaml").write_text("province: ha-noi\nbaseline_edition: yes\n")
+    (tmp_path / "hung-yen.yaml").write_text("province: hung-yen\nbaseline_edition: 1e400\n")
+    (tmp_path / "lao-cai.yaml").write_text("province: lao-cai\nbaseline_edition: 2024\n")
+    for pid in ("bac-giang", "ha-noi", "hung-yen"):
+        assert params.params_for(pid, 2023) == str(tmp_path / f"{pid}.yaml")
+        with pytest.raises(InputError):
+            params.load_params(params.params_for(pid, 2023))
+    assert params.params_for("lao-cai", 2023) == ""  # params of another edition
+    assert params.params_for("lao-cai", 2024) == str(tmp_path / "lao-cai.yaml")
+    assert params.params_for("ca-mau", 2023) == ""
