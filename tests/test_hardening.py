@@ -801,3 +801,270 @@ def test_params_for_reports_a_directory_or_a_bad_edition_instead_of_ignoring_it(
     assert params.params_for("lao-cai", 2023) == ""  # params of another edition
     assert params.params_for("lao-cai", 2024) == str(tmp_path / "lao-cai.yaml")
     assert params.params_for("ca-mau", 2023) == ""
+
+
+# --- 3. batch isolation ------------------------------------------------------------------------------
+
+BAD_PARAMS = {
+    "bac-giang": ("- a\n- b\n", "value 'list': expected a YAML mapping"),
+    "hung-yen": ("province: hung-yen\nplan: {date: 2024-02-30}\n",
+                 "key plan.date, value '2024-02-30': expected a valid date"),
+    "ha-noi": ("province: ha-noi\nbaseline_edition: abc\n",
+               "key baseline_edition, value 'abc': expected a whole number"),
+    "nam-dinh": ("province: nam-dinh\ntargets:\n  - {code: '[/x]', target: 5}\n",
+                 "key targets[0].code, value '[/x]': expected an indicator code"),
+    "thai-binh": (None, "expected an existing params YAML file"),   # a directory
+}
+
+
+@pytest.mark.e2e
+def test_bad_params_fail_alone_and_markup_is_never_interpreted(tmp_path):
+    """One batch: five provinces with bad params (a YAML list, an impossible date, a
+    non-numeric edition, a message holding '[/x]', a directory) fail alone with their cause;
+    the sixth, named twice through aliases, is written once; paths with '[draft]' and '[/b]'
+    print as they are."""
+    params = tmp_path / "params"
+    params.mkdir()
+    for pid, (text, _) in BAD_PARAMS.items():
+        if text is None:
+            (params / f"{pid}.yaml").mkdir()
+        else:
+            (params / f"{pid}.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "a[/b]" / "[draft] :bomb:"
+    only = ",".join(BAD_PARAMS) + ",lao-cai,Lào Cai,LAO CAI"
+    res = run_cli("report", "--all", "--data", "demo", "--formats", "html", "--renderer",
+                  "builtin", "--only", only, "--out", out, "--jobs", "1",
+                  env={"PII_PARAMS_DIR": str(params), **PYTHONPATH}, timeout=600)
+    assert res.returncode == 1, res.stderr
+    folder = out / "demo" / "2023"
+    assert res.stdout.strip().splitlines()[-1] == (
+        f"1 of 6 reports ok (0 unchanged, skipped); index: {folder / 'index.en.html'}")
+    failed = [ln for ln in res.stderr.splitlines() if ln.startswith("failed ")]
+    for pid, (_, cause) in BAD_PARAMS.items():
+        mine = [ln for ln in failed if ln.startswith(f"failed {pid}: {params / pid}.yaml")]
+        assert mine and all(cause in ln for ln in mine), (pid, failed)
+        assert not (folder / pid).exists()
+    assert (folder / "lao-cai" / "lao-cai.en.html").exists()
+    assert (folder / "index.en.html").exists()
+    assert "\x1b" not in res.stderr + res.stdout and "💣" not in res.stderr + res.stdout
+    _no_temporaries(tmp_path)
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["--only", ","], "column '--only', value ',': expected at least one province in --only"),
+    (["--only", " , "], "expected at least one province in --only"),
+    (["--only", "lao-cai,Atlantis"], "column '--only', value 'Atlantis': expected a province"),
+    (["--params", "missing.yaml"], "column '--params', value 'missing.yaml': expected no "
+                                   "--params with --all"),
+])
+def test_batch_options_are_checked_before_any_work(argv, needle, tmp_path, cli):
+    out = tmp_path / "r"
+    before = _snapshot(tmp_path)
+    res = cli("report", "--all", "--data", "demo", "--formats", "html", "--renderer",
+              "builtin", "--out", out, *argv, cwd=tmp_path)
+    _assert_refused(res, tmp_path, before, needle)
+    assert not out.exists()
+
+
+def test_wanted_provinces_drops_the_same_province_named_through_aliases():
+    from pii_lib.run.batch import wanted_provinces
+
+    assert wanted_provinces("Hà Nội,ha-noi,HA NOI, hà nội ,bac-giang", 2023) == [
+        "ha-noi", "bac-giang"]
+
+
+# --- 1. the terminal: nothing from input is interpreted ----------------------------------------------
+
+def test_json_output_escapes_what_a_terminal_would_act_on():
+    from pii_lib.cli import json_text
+
+    data = {"source": "p\x9b2J\u202e.csv\udcff:2", "name": "Bắc Giang", "x": None}
+    text = json_text(data)
+    assert text == ('{\n "source": "p\\u009b2J\\u202e.csv\\udcff:2",\n "name": "Bắc Giang",\n'
+                    ' "x": null\n}')
+    assert json.loads(text) == data
+    with pytest.raises(ValueError):
+        json_text({"x": float("nan")})
+
+
+def _cli_case(tmp_path, name: str):
+    """(argv, expected exit code, text that must be on the output, escaped)."""
+    raw = tmp_path / "raw.csv"
+    raw.write_text("province_id,code,value\nbac-giang,1.1.1,3\n", encoding="utf-8")
+    if name == "value naming an escape":
+        raw.write_text(f"province_id,code,value\nbac-giang,1.1.1,3{ESC}\n", encoding="utf-8")
+        return ["score", raw, "--out", tmp_path / "out" / "s.csv"], 2, "value '3\\x1b[31m'"
+    if name == "file name with an escape":
+        bad = tmp_path / f"p{ESC}.csv"
+        bad.write_text("Mã,Điểm\nPII,abc\n", encoding="utf-8")
+        return ["import", bad, "--province", "bac-giang", "--out", tmp_path / "out"], 2, \
+            "p\\x1b[31m.csv: row 2"
+    if name == "province name with an escape":
+        return ["analyze", f"\x1b[2JBắc{ESC}"], 2, "value '\\x1b[2JBắc\\x1b[31m'"
+    if name == "out path with an OSC title escape":
+        target = tmp_path / "out" / "t\x1b]0;pwned\x07.xlsx"
+        return ["template", "--out", target], 0, "t\\x1b]0;pwned\\x07.xlsx"
+    if name == "out path with a right-to-left override":
+        target = tmp_path / "out" / "report\u202exslx.csv"
+        return ["score", raw, "--out", target], 0, "report\\u202exslx.csv"
+    if name == "non-UTF-8 file name":
+        good = Path(os.fsdecode(bytes(tmp_path / "out") + b"/p\xff.csv"))
+        good.parent.mkdir()
+        good.write_text("Mã,Điểm\nPII,46.51\n", encoding="utf-8")
+        return ["import", good, "--province", "bac-giang", "--out", tmp_path / "imp"], 0, \
+            "bac-giang_2023.csv"
+    raise KeyError(name)
+
+
+@pytest.mark.parametrize("name", ["value naming an escape", "file name with an escape",
+                                  "province name with an escape",
+                                  "out path with an OSC title escape",
+                                  "out path with a right-to-left override",
+                                  "non-UTF-8 file name"])
+def test_text_echoed_to_the_terminal_never_carries_escapes(name, tmp_path, cli):
+    argv, code, shown = _cli_case(tmp_path, name)
+    res = cli(*argv, cwd=tmp_path)
+    assert res.returncode == code, res.stderr
+    printed = res.stdout + res.stderr
+    assert shown in printed
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", printed)
+    if name == "non-UTF-8 file name":  # the name is written as text the CSV can hold
+        tidy = (tmp_path / "imp" / "bac-giang_2023.csv").read_text(encoding="utf-8")
+        assert "p\ufffd.csv:2" in tidy
+
+
+# --- 4. user mistakes are bad input (exit 2), never internal errors -------------------------------
+
+def _bad_setup(tmp_path: Path) -> dict[str, Path]:
+    from openpyxl import Workbook
+
+    paths = {"raw": tmp_path / "raw.csv", "profile": tmp_path / "p.csv",
+             "file": tmp_path / "a-file", "dir": tmp_path / "a-dir",
+             "params": ROOT / "params" / "bac-giang.yaml"}
+    paths["raw"].write_text("province_id,code,value\nbac-giang,1.1.1,3\n", encoding="utf-8")
+    paths["profile"].write_text("Mã,Điểm\nPII,46.51\n", encoding="utf-8")
+    paths["file"].write_text("keep me", encoding="utf-8")
+    paths["dir"].mkdir()
+    (tmp_path / "imp" / "bac-giang_2023.csv").mkdir(parents=True)
+    for name, text in {"date.yaml": "province: bac-giang\nplan: {date: 2023-13-01}\n",
+                       "deep.yaml": "province: bac-giang\nx: " + "{a: " * 20_000 + "1"
+                       + "}" * 20_000 + "\n",
+                       "tab.yaml": "province: bac-giang\ngoal:\n\trank: 3\n"}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    empty = Workbook()
+    empty.save(tmp_path / "empty.xlsx")
+    header = Workbook()
+    header.active.append(["Mã", "Điểm", "Xếp hạng"])
+    header.save(tmp_path / "header.xlsx")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    (tmp_path / "sheet.ods").write_bytes(b"PK\x03\x04" + bytes(60))
+    (tmp_path / "rows.csv").write_text("Mã,Điểm\n" + "PII,40\n" * 100_001, encoding="utf-8")
+    return paths
+
+
+LONG = "n" * 300
+MISTAKES = {
+    # name: (argv with {raw} {profile} {file} {dir} {params} and {t} = tmp_path, message part)
+    "score --out a directory": (["score", "{raw}", "--out", "{dir}"],
+                                "column '--out', value '{dir}': expected a file path"),
+    "score --out under a file": (["score", "{raw}", "--out", "{file}/s.csv"],
+                                 "expected a path in a folder, but {file} is a file"),
+    "score --out name too long": (["score", "{raw}", "--out", "{t}/" + LONG + ".csv"],
+                                  "expected a location that can be written (ENAMETOOLONG)"),
+    "template --out a directory": (["template", "--out", "{dir}"], "expected a file path"),
+    "template --out under a file": (["template", "--out", "{file}/t.xlsx"],
+                                    "but {file} is a file"),
+    "import --out a file": (["import", "{profile}", "--province", "bac-giang", "--out",
+                             "{file}"], "value '{file}': expected a directory"),
+    "import --out under a file": (["import", "{profile}", "--province", "bac-giang", "--out",
+                                   "{file}/imp"], "but {file} is a file"),
+    "import target is a directory": (["import", "{profile}", "--province", "bac-giang",
+                                      "--out", "{t}/imp"], "imp/bac-giang_2023.csv': "
+                                     "expected a file path, not an existing directory"),
+    "export-plan --out a directory": (["export-plan", "bac-giang", "--params", "{params}",
+                                       "--out", "{dir}"], "expected a file path"),
+    "export-plan docx --out under a file": (["export-plan", "bac-giang", "--params",
+                                             "{params}", "--format", "docx", "--out",
+                                             "{file}/x.docx"], "but {file} is a file"),
+    "report --out a file": (["report", "bac-giang", "--data", "demo", "--out", "{file}"],
+                            "expected a directory"),
+    "report --out under a file": (["report", "bac-giang", "--data", "demo", "--out",
+                                   "{file}/r"], "but {file} is a file"),
+    "report --out name too long": (["report", "bac-giang", "--data", "demo", "--out",
+                                    "{t}/" + LONG + "/r"], "(ENAMETOOLONG)"),
+    "robustness --out": (["robustness", "--data", "demo", "--out", "{dir}"],
+                         "unrecognized arguments: --out"),
+    "impossible date": (["analyze", "bac-giang", "--params", "{t}/date.yaml"],
+                        "key plan.date, value '2023-13-01': expected a valid date"),
+    "20,000-deep YAML": (["analyze", "bac-giang", "--params", "{t}/deep.yaml"],
+                         "row 2: expected nesting of at most 40 levels"),
+    "tab in YAML": (["analyze", "bac-giang", "--params", "{t}/tab.yaml"],
+                    "row 3: expected valid YAML indented with spaces; found a tab"),
+    "--edition not a number": (["analyze", "bac-giang", "--edition", "abc"],
+                               "invalid int value: 'abc'"),
+    "unknown option": (["analyze", "bac-giang", "--bogus"], "unrecognized arguments: --bogus"),
+    "--jobs not a number": (["report", "--all", "--jobs", "two"], "invalid int value: 'two'"),
+    "no command": ([], "the following arguments are required: COMMAND"),
+    "score input is a directory": (["score", "{dir}", "--out", "{t}/s.csv"],
+                                   "{dir}: expected an existing file"),
+    "import input is a directory": (["import", "{dir}", "--province", "bac-giang", "--out",
+                                     "{t}/i"], "{dir}: expected an existing file"),
+    "validate a directory": (["validate", "{dir}"], "{dir}: expected an existing file"),
+    "params path is a directory": (["analyze", "bac-giang", "--params", "{dir}"],
+                                   "{dir}: expected an existing params YAML file"),
+    "export-plan params is a directory": (["export-plan", "bac-giang", "--params", "{dir}"],
+                                          "expected an existing params YAML file"),
+    "empty xlsx": (["import", "{t}/empty.xlsx", "--province", "bac-giang", "--out", "{t}/i"],
+                   "empty.xlsx: expected a header row"),
+    "xlsx with only a header": (["import", "{t}/header.xlsx", "--province", "bac-giang",
+                                 "--out", "{t}/i"],
+                                "header.xlsx: row 2: expected at least one data row"),
+    "an .xls file": (["import", "{t}/old.xls", "--province", "bac-giang", "--out", "{t}/i"],
+                     "old.xls: expected a .csv or .xlsx file"),
+    "an .ods file": (["import", "{t}/sheet.ods", "--province", "bac-giang", "--out", "{t}/i"],
+                     "sheet.ods: expected a .csv or .xlsx file"),
+    "a CSV of 100,001 rows": (["import", "{t}/rows.csv", "--province", "bac-giang", "--out",
+                               "{t}/i"], "rows.csv: row 100002: expected at most 100000 rows"),
+}
+
+
+@pytest.fixture(scope="module")
+def mistakes_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mistakes")
+    return folder, _bad_setup(folder)
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_user_mistakes_exit_2_with_one_line_and_write_nothing(name, mistakes_folder, cli):
+    folder, paths = mistakes_folder
+    argv, needle = MISTAKES[name]
+
+    def fill(text: str) -> str:
+        for key, path in paths.items():
+            text = text.replace("{" + key + "}", str(path))
+        return text.replace("{t}", str(folder))
+
+    before = _snapshot(folder)
+    res = cli(*[fill(a) for a in argv], cwd=folder)
+    _assert_refused(res, folder, before, fill(needle))
+
+
+def test_an_unreadable_file_is_bad_input(tmp_path, cli):
+    raw = tmp_path / "raw.csv"
+    raw.write_text("province_id,code,value\nbac-giang,1.1.1,3\n", encoding="utf-8")
+    raw.chmod(0)
+    try:
+        if os.access(raw, os.R_OK):
+            pytest.skip("running as a user who reads any file (root)")
+        before = _snapshot(tmp_path)
+        res = cli("score", raw, "--out", tmp_path / "s.csv")
+        _assert_refused(res, tmp_path, before, f"{raw}: expected a readable file (EACCES)")
+    finally:
+        raw.chmod(0o644)
+
+
+def test_argparse_mistakes_are_worded_in_vietnamese_too(cli):
+    res = cli("analyze", "bac-giang", "--edition", "abc", lang="vi")
+    assert res.returncode == 2
+    assert _error_lines(res) == ["lỗi: tham số dòng lệnh không hợp lệ: tham số --edition: giá "
+                                 "trị không hợp lệ (kiểu int): 'abc'"]

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ProblemList
-from ..files import atomic_path
+from ..files import atomic_path, check_out_dir, check_out_file, readable_name
 from ..method.scoring import raw_to_score
 from ..model.framework import PARENT_LEVEL, Framework, edition_info, load_framework
 from ..model.provinces import resolve_province
@@ -159,7 +159,7 @@ def _row(rec: dict, code: str, pid: str, ctx: _Context, marks: dict, path: Path,
     if not math.isnan(out["score"]) and not 0 <= out["score"] <= 100:
         raise InputError("score_range", file=path, row=line, column="score",
                          value=rec.get("score"))
-    out["source"] = f"{path.name}:{line}"
+    out["source"] = f"{readable_name(path)}:{line}"
     out["basis"] = "imported"
     raw = [out[c] for c in ("value", "min", "max")]
     if level == "indicator" and not any(math.isnan(x) for x in raw):
@@ -263,9 +263,10 @@ def import_file(path: str | Path, *, edition: int, province: str | None, out_dir
     Path
         The tidy CSV written (``<province>_<edition>.csv`` or ``national_<edition>.csv``).
     """
-    path, out_dir = Path(path), Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("out_dir", column="--out", value=str(out_dir))
+    path, out_dir = Path(path), check_out_dir(out_dir)
+    stem = resolve_province(province, edition) if province else "national"
+    target = check_out_file(out_dir / f"{stem}_{edition}.csv")
+    check_out_file(out_dir / f"framework_{edition}.csv")  # both checked before writing either
     tidy, new_nodes = read_profile(path, edition=edition, province=province)
     framework = load_framework(edition).extended(new_nodes, display_path(path))
     tidy = complete_upper_levels(tidy, framework)
@@ -274,8 +275,6 @@ def import_file(path: str | Path, *, edition: int, province: str | None, out_dir
     order = {c: i for i, c in enumerate(framework.table["code"])}
     tidy = tidy.assign(_o=tidy["code"].map(order)).sort_values(["province_id", "_o"]) \
         .drop(columns="_o").reset_index(drop=True)
-    stem = resolve_province(province, edition) if province else "national"
-    target = out_dir / f"{stem}_{edition}.csv"
     text = tidy[TIDY_COLUMNS].astype(object).map(lambda v: v if isinstance(v, str) else
                                                  _plain(v))
     text["year"] = str(edition)
@@ -285,7 +284,11 @@ def import_file(path: str | Path, *, edition: int, province: str | None, out_dir
             ext.to_csv(tmp, index=False, lineterminator="\n")
     with atomic_path(target) as tmp:
         text.to_csv(tmp, index=False, lineterminator="\n")
-        validate_tidy(read_text_table(tmp), tmp, framework=framework)  # must load back cleanly
+        try:
+            validate_tidy(read_text_table(tmp), target, framework=framework)
+        except InputError as exc:  # our own output must load back: a bug, not bad input
+            raise RuntimeError(f"the imported table does not load back: {exc.message}") \
+                from None
     return target
 
 
@@ -296,9 +299,7 @@ def write_template(edition: int, out: str | Path) -> Path:
 
     from ..present.wording import say
 
-    out = Path(out)
-    if out.is_dir():
-        raise InputError("out_file", column="--out", value=str(out))
+    out = check_out_file(out)
     framework = load_framework(edition)
     wb = Workbook()
     ws = wb.active

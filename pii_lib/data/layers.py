@@ -38,9 +38,10 @@ def display_path(path: str | Path) -> str:
     """A path as a report shows it: relative to the project when inside it, else its name."""
     path = Path(path).resolve()
     try:
-        return str(path.relative_to(PROJECT_DIR.resolve()))
+        shown = str(path.relative_to(PROJECT_DIR.resolve()))
     except ValueError:
-        return path.name
+        shown = path.name
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass
