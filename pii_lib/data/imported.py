@@ -152,10 +152,16 @@ def _row(rec: dict, code: str, pid: str, ctx: _Context, marks: dict, path: Path,
     edition = ctx.framework.edition
     level = ctx.level_of(code)
     out = {"year": edition, "province_id": pid, "level": level, "code": code}
-    for col in ("value", "min", "max", "score"):
-        out[col] = parse_number(rec.get(col), decimal=marks.get(col, "."), file=path, row=line,
-                                column=col, bounds=(0, 100) if col == "score" else None)
-    out["rank"] = parse_rank(rec.get("rank"), n, edition, file=path, row=line)
+    problems = ProblemList()  # every bad cell of the row, not only the first
+    for col in ("value", "min", "max", "score", "rank"):
+        try:
+            out[col] = parse_rank(rec.get(col), n, edition, file=path, row=line) \
+                if col == "rank" else \
+                parse_number(rec.get(col), decimal=marks.get(col, "."), file=path, row=line,
+                             column=col, bounds=(0, 100) if col == "score" else None)
+        except InputError as exc:
+            problems.add(exc)
+    problems.raise_if_any()
     if not math.isnan(out["score"]) and not 0 <= out["score"] <= 100:
         raise InputError("score_range", file=path, row=line, column="score",
                          value=rec.get("score"))

@@ -406,11 +406,16 @@ def _tidy_row(rec: dict, path, i: int, edition: int | None, framework, marks: di
     seen[key] = i
     n = int(info["n_provinces"])
     out = {"year": year, "province_id": pid, "level": level, "code": code}
-    for col in ("value", "min", "max", "score"):
-        out[col] = parse_number(rec.get(col, ""), decimal=marks.get(col, "."), file=path,
-                                row=i, column=col,
-                                bounds=(0, 100) if col == "score" else None)
-    out["rank"] = parse_rank(rec.get("rank", ""), n, year, file=path, row=i)
+    problems = ProblemList()  # every bad cell of the row, not only the first
+    for col in ("value", "min", "max", "score", "rank"):
+        try:
+            out[col] = parse_rank(rec.get(col, ""), n, year, file=path, row=i) \
+                if col == "rank" else \
+                parse_number(rec.get(col, ""), decimal=marks.get(col, "."), file=path, row=i,
+                             column=col, bounds=(0, 100) if col == "score" else None)
+        except InputError as exc:
+            problems.add(exc)
+    problems.raise_if_any()
     if not math.isnan(out["score"]) and not 0 <= out["score"] <= 100:
         raise InputError("score_range", file=path, row=i, column="score", value=rec["score"])
     if not math.isnan(out["min"]) and not math.isnan(out["max"]) and out["min"] > out["max"]:
