@@ -1068,3 +1068,39 @@ def test_argparse_mistakes_are_worded_in_vietnamese_too(cli):
     assert res.returncode == 2
     assert _error_lines(res) == ["lỗi: tham số dòng lệnh không hợp lệ: tham số --edition: giá "
                                  "trị không hợp lệ (kiểu int): 'abc'"]
+
+
+# --- 2. frameworks users bring: no pandas column shift, extensions checked ------------------------
+
+def test_validate_reads_a_framework_with_trailing_commas_without_shifting(tmp_path, cli):
+    """pandas took a data row with one more field than the header for a row with an index:
+    every column shifted and 150 bogus problems were listed."""
+    lines = (ROOT / "data/framework/pii_2023.csv").read_text(encoding="utf-8").splitlines()
+    framework = tmp_path / "fw.csv"
+    framework.write_text("\n".join([lines[0]] + [ln + "," for ln in lines[1:]]) + "\n",
+                         encoding="utf-8")
+    res = cli("validate", framework, "--edition", "2023")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == f"Valid: {framework}: framework with 52 indicators"
+
+
+@pytest.mark.parametrize("body,lines", [
+    ("3.1,subpillar,3,A\n3.1.1,indicator,3.1,x\n9.9,pillar,,x\n3.1.1,indicator,3.9,dup\n",
+     ["row 4, column 'level', value 'pillar': expected a sub-pillar or an indicator",
+      "row 5, column 'code', value '3.1.1': expected unique codes"]),
+    ("3.1,subpillar,3.1,A\n3.1.1,indicator,3.1.1,x\n",
+     ["row 2, column 'parent', value '3.1': expected the code of an existing pillar",
+      "row 3, column 'parent', value '3.1.1': expected the code of an existing subpillar"]),
+])
+def test_a_framework_extension_in_a_data_folder_is_checked(body, lines, tmp_path):
+    """It crashed (duplicate codes: 'truth value of a Series is ambiguous') or was used as is."""
+    from pii_lib.data.layers import load_dataset
+
+    (tmp_path / "framework_2025.csv").write_text("code,level,parent,name_vi\n" + body,
+                                                 encoding="utf-8")
+    with pytest.raises(InputErrors) as exc:
+        load_dataset([str(tmp_path)], 2025)
+    got = exc.value.lines()
+    assert len(got) == len(lines)
+    for line, want in zip(got, lines):
+        assert line.startswith(f"{tmp_path / 'framework_2025.csv'}: {want}"), line

@@ -256,7 +256,27 @@ def read_framework_extension(path: Path, base: Framework) -> list[dict]:
     if missing:
         raise InputError("columns_missing", file=path, row=1, missing=", ".join(missing),
                          expected=", ".join(FRAMEWORK_COLUMNS))
-    rows = [r for r in table.to_dict("records") if not base.has(r["code"])]
+    problems = ProblemList()
+    rows: list[dict] = []
+    levels: dict[str, str] = {}
+    for line, rec in numbered_records(table):
+        code, level, parent = (str(rec[c]).strip() for c in ("code", "level", "parent"))
+        if base.has(code):
+            continue  # known since the import (the framework file was completed): keep it
+        if level not in ("subpillar", "indicator"):
+            problems.add(InputError("completion_level", file=path, row=line, column="level",
+                                    value=level, edition=base.edition))
+        elif not code or code in levels:
+            problems.add(InputError("unique_code", file=path, row=line, column="code",
+                                    value=code))
+        elif (levels.get(parent) or (base.level_of(parent) if base.has(parent) else None)) \
+                != PARENT_LEVEL[level]:
+            problems.add(InputError("parent_level", file=path, row=line, column="parent",
+                                    value=parent, level=PARENT_LEVEL[level]))
+        else:
+            levels[code] = level
+            rows.append({**rec, "code": code, "level": level, "parent": parent})
+    problems.raise_if_any()
     return rows
 
 
