@@ -56,6 +56,16 @@ def json_text(data: object) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+class VisibleFormatter(logging.Formatter):
+    """Log lines with escape codes from input made visible (tracebacks keep their lines)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "\n".join(visible(line, 10_000) for line in super().format(record).split("\n"))
+
+
 def _data_stack(values: list[str] | None) -> tuple[str, ...]:
     from .data.layers import parse_stack
 
@@ -310,7 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                            format="%(levelname)s %(name)s: %(message)s")
+                            format=LOG_FORMAT)
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(VisibleFormatter(LOG_FORMAT))
         logging.getLogger("traitlets").setLevel(logging.ERROR)  # kernel-client teardown noise
         return int(args.func(args) or 0)
     except InputError as exc:

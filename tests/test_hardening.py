@@ -1104,3 +1104,28 @@ def test_a_framework_extension_in_a_data_folder_is_checked(body, lines, tmp_path
     assert len(got) == len(lines)
     for line, want in zip(got, lines):
         assert line.startswith(f"{tmp_path / 'framework_2025.csv'}: {want}"), line
+
+
+def test_export_refuses_unsafe_text_in_params_built_in_code(tmp_path):
+    """load_params refuses it; params made by a notebook or the what-if tool are checked too
+    (openpyxl raised IllegalCharacterError, python-docx a ValueError)."""
+    from pii_lib.model.params import Params
+    from pii_lib.present.export_office import export_docx, export_xlsx
+
+    params = Params(province="bac-giang", targets=[{"code": "1.1.1", "target": 5,
+                                                    "partners": ["a", "b\x1b[31m"]}])
+    for export in (export_xlsx, export_docx):
+        with pytest.raises(InputError, match=r"key targets\[0\].partners\[1\], value "
+                           r"'b\\x1b\[31m': expected text without control characters"):
+            export(params, tmp_path / "a.out")
+    assert not any(tmp_path.iterdir())
+
+
+def test_log_lines_show_escape_codes_from_input_as_text():
+    import logging
+
+    from pii_lib.cli import LOG_FORMAT, VisibleFormatter
+
+    record = logging.LogRecord("pii", logging.WARNING, __file__, 1, "read %s", (f"p{ESC}.csv",),
+                               None)
+    assert VisibleFormatter(LOG_FORMAT).format(record) == "WARNING pii: read p\\x1b[31m.csv"

@@ -182,6 +182,12 @@ def _control_characters(data: object, loc: tuple = ()) -> tuple[tuple, str] | No
     return None
 
 
+def unsafe_text(params: Params) -> tuple[str, str] | None:
+    """Key path and value of the first text of ``params`` with unsafe characters, or None."""
+    bad = _control_characters(params.model_dump(mode="python", exclude={"source_file"}))
+    return (_key_path(bad[0]), bad[1]) if bad else None
+
+
 def load_params(path: str | Path) -> Params:
     """Read, check and return a params YAML file.
 
