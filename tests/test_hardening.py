@@ -814,15 +814,18 @@ BAD_PARAMS = {
     "nam-dinh": ("province: nam-dinh\ntargets:\n  - {code: '[/x]', target: 5}\n",
                  "key targets[0].code, value '[/x]': expected an indicator code"),
     "thai-binh": (None, "expected an existing params YAML file"),   # a directory
+    "thai-nguyen": ('province: "thai-nguyen\\e[31m"\n', "key province, value "
+                    "'thai-nguyen\\x1b[31m': expected text without control characters"),
 }
 
 
 @pytest.mark.e2e
 def test_bad_params_fail_alone_and_markup_is_never_interpreted(tmp_path):
-    """One batch: five provinces with bad params (a YAML list, an impossible date, a
-    non-numeric edition, a message holding '[/x]', a directory) fail alone with their cause;
-    the sixth, named twice through aliases, is written once; paths with '[draft]' and '[/b]'
-    print as they are."""
+    """One batch: six provinces with bad params (a YAML list, an impossible date, a
+    non-numeric edition, a message holding '[/x]', a directory, an escape code) fail alone
+    with their cause, on the progress console and in the summary; the seventh, named three
+    times through aliases, is written once; paths with '[draft]', '[/b]' and ':bomb:' print as
+    they are."""
     params = tmp_path / "params"
     params.mkdir()
     for pid, (text, _) in BAD_PARAMS.items():
@@ -838,11 +841,11 @@ def test_bad_params_fail_alone_and_markup_is_never_interpreted(tmp_path):
     assert res.returncode == 1, res.stderr
     folder = out / "demo" / "2023"
     assert res.stdout.strip().splitlines()[-1] == (
-        f"1 of 6 reports ok (0 unchanged, skipped); index: {folder / 'index.en.html'}")
+        f"1 of 7 reports ok (0 unchanged, skipped); index: {folder / 'index.en.html'}")
     failed = [ln for ln in res.stderr.splitlines() if ln.startswith("failed ")]
     for pid, (_, cause) in BAD_PARAMS.items():
         mine = [ln for ln in failed if ln.startswith(f"failed {pid}: {params / pid}.yaml")]
-        assert mine and all(cause in ln for ln in mine), (pid, failed)
+        assert len(mine) == 2 and all(cause in ln for ln in mine), (pid, failed)  # bar + end
         assert not (folder / pid).exists()
     assert (folder / "lao-cai" / "lao-cai.en.html").exists()
     assert (folder / "index.en.html").exists()
@@ -1129,3 +1132,27 @@ def test_log_lines_show_escape_codes_from_input_as_text():
     record = logging.LogRecord("pii", logging.WARNING, __file__, 1, "read %s", (f"p{ESC}.csv",),
                                None)
     assert VisibleFormatter(LOG_FORMAT).format(record) == "WARNING pii: read p\\x1b[31m.csv"
+
+
+@pytest.mark.parametrize("command", ["score", "template"])
+def test_paths_with_markup_print_as_they_are(command, tmp_path, cli):
+    raw = tmp_path / "raw.csv"
+    raw.write_text("province_id,code,value\nbac-giang,1.1.1,3\n", encoding="utf-8")
+    target = tmp_path / "a[/b]" / "[draft] [bold]x[/bold] :bomb:.out"
+    argv = ["score", raw] if command == "score" else ["template"]
+    res = cli(*argv, "--out", target)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[-1] == str(target) and target.exists()
+
+
+@pytest.mark.xfail(reason="needs the notebook paths given to papermill with braces doubled in "
+                          "pii_lib/run/execute.py (execute_notebook)", strict=False)
+def test_an_output_folder_with_braces_gets_its_report(tmp_path, cli):
+    """papermill formats its input and output paths with the parameters (str.format): an
+    --out holding '{x}' fails with 'Missing parameter x' (exit 1), one holding '{province}'
+    would name another folder."""
+    out = tmp_path / "r{x}"
+    res = cli("report", "bac-giang", "--data", "demo", "--formats", "html", "--renderer",
+              "builtin", "--out", out, env=PYTHONPATH)
+    assert res.returncode == 0, res.stderr
+    assert (out / "demo" / "2023" / "bac-giang" / "bac-giang.en.html").exists()
