@@ -57,6 +57,7 @@ def json_text(data: object) -> str:
 
 
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+MAX_DRAWS = 100_000  # robustness draws: 100,000 × 75 indicators of 8 bytes is 60 MB
 
 
 class VisibleFormatter(logging.Formatter):
@@ -193,6 +194,10 @@ def _cmd_robustness(args) -> int:
     from .method.robustness import has_complete_scores, rank_robustness_from_scores
     from .model.provinces import province_name
 
+    if not 1 <= args.draws <= MAX_DRAWS:  # 10⁸ draws asked for 56 GB (MemoryError)
+        raise InputError("draws_range", column="--draws", value=args.draws, n=MAX_DRAWS)
+    if args.seed < 0:  # numpy's generator takes no negative seed (ValueError)
+        raise InputError("seed_range", column="--seed", value=args.seed)
     dataset = load_dataset(list(_data_stack(args.data)), args.edition)
     scores = dataset.wide("score").reindex(columns=dataset.framework.indicators)
     if not (dataset.framework.complete and has_complete_scores(scores, dataset.n_provinces)):

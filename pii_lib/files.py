@@ -30,6 +30,16 @@ USER_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUO
                errno.ELOOP, errno.ENOENT}
 
 
+#: first characters that make a spreadsheet read a cell as a formula (OWASP CSV injection)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text for a CSV a user may open in Excel or LibreOffice: with a leading ``'`` when it
+    could start a formula (a file named ``=HYPERLINK(…).csv``, an item named ``@SUM(…)``)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def readable_name(path: str | Path) -> str:
     """A file name as text that can be written anywhere: bytes of a non-UTF-8 name (which
     Python keeps as lone surrogates) become U+FFFD."""

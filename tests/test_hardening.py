@@ -1028,6 +1028,11 @@ MISTAKES = {
                      "sheet.ods: expected a .csv or .xlsx file"),
     "a CSV of 100,001 rows": (["import", "{t}/rows.csv", "--province", "bac-giang", "--out",
                                "{t}/i"], "rows.csv: row 100002: expected at most 100000 rows"),
+    "robustness with 10⁸ draws": (["robustness", "--data", "demo", "--draws", "100000000"],
+                                  "column '--draws', value '100000000': expected a whole "
+                                  "number of draws within 1…100000"),
+    "robustness with a negative seed": (["robustness", "--data", "demo", "--seed", "-1"],
+                                        "column '--seed', value '-1': expected a whole number"),
 }
 
 
@@ -1156,3 +1161,88 @@ def test_an_output_folder_with_braces_gets_its_report(tmp_path, cli):
               "builtin", "--out", out, env=PYTHONPATH)
     assert res.returncode == 0, res.stderr
     assert (out / "demo" / "2023" / "bac-giang" / "bac-giang.en.html").exists()
+
+
+
+# --- 2. silent wrong imports: what the user sees is what is read -----------------------------------
+
+def test_a_column_mixing_decimal_marks_is_refused(tmp_path):
+    """'46,51' (decimal comma) and '7.25' (decimal point) in one column: 7.25 was read as 725."""
+    from pii_lib.data.imported import read_profile
+
+    src = tmp_path / "p.csv"
+    src.write_text('Mã,Giá trị\n2.2.3,"46,51"\n2.2.4,7.25\n', encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_profile(src, edition=2023, province="bac-giang")
+    assert exc.value.message == (
+        f"{src}: row 3, column 'value', value '7.25': expected one decimal mark in the whole "
+        "column; row 2 has '46,51' (the other mark): one of them would be read 100 or 1000 "
+        "times too large")
+
+
+def test_two_columns_for_the_same_field_are_refused(tmp_path):
+    """'Điểm' and 'Điểm số' both mean the score: the second was silently ignored."""
+    from pii_lib.data.imported import read_profile
+
+    src = tmp_path / "p.csv"
+    src.write_text("Mã,Điểm,Điểm số\n2.2.3,5,6\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_profile(src, edition=2023, province="bac-giang")
+    assert exc.value.message == f"{src}: row 1, column 'Điểm số': expected one column per " \
+        "field; this column means the same as 'Điểm'"
+
+
+def test_hidden_rows_hidden_columns_and_percent_cells_are_refused(tmp_path):
+    """Excel shows neither hidden rows nor hidden columns, and shows 25% for a stored 0.25."""
+    from openpyxl import Workbook
+
+    from pii_lib.data.imported import read_profile
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (["Mã", "Giá trị", "Điểm", "Ghi chú"], ["2.2.3", 0.25, 5, "x"],
+                ["2.2.4", 3, 6, "y"], ["2.2.1", 4, 7, "z"]):
+        ws.append(row)
+    ws["B2"].number_format = "0%"
+    ws.row_dimensions[3].hidden = True       # e.g. filtered out
+    ws.column_dimensions["C"].hidden = True  # read: refused
+    ws.column_dimensions["D"].hidden = True  # not read: ignored
+    path = tmp_path / "h.xlsx"
+    wb.save(path)
+    with pytest.raises(InputErrors) as exc:
+        read_profile(path, edition=2023, province="bac-giang")
+    assert exc.value.lines() == [
+        f"{path}: column 'C', value 'Điểm': expected visible columns: this column is hidden "
+        "in Excel; unhide it or delete it",
+        f"{path}: row 2, column 'B', value '25%': expected a plain number: the cell is "
+        "formatted as a percentage, so Excel stores it divided by 100; write 25.00 without "
+        "the % format",
+        f"{path}: row 3: expected visible rows: this row is hidden (or filtered out) in Excel; "
+        "unhide it or delete it"]
+
+
+def test_csv_outputs_never_start_a_cell_with_a_formula(tmp_path):
+    """The tidy CSV and the framework completion are opened in Excel too: a file named
+    '=HYPERLINK(…).csv' or an item named '@SUM(…)' is written with a leading quote."""
+    import csv
+
+    from pii_lib.data.imported import import_file
+
+    src = tmp_path / "=HYPERLINK(x).csv"
+    src.write_text("Cấp,Chỉ số,Giá trị,Thấp nhất,Cao nhất\nTrụ cột,Cơ sở hạ tầng,,,\n"
+                   "Nhóm chỉ số,@SUM(A1),,,\nChỉ số,+cmd,40,10,70\n", encoding="utf-8")
+    out = import_file(src, edition=2025, province="Khánh Hòa", out_dir=tmp_path / "imp")
+    cells = [cell for name in (out, tmp_path / "imp" / "framework_2025.csv")
+             for row in csv.reader(name.open(encoding="utf-8")) for cell in row]
+    assert "'=HYPERLINK(x).csv:4" in cells and "'@SUM(A1)" in cells and "'+cmd" in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))
+                and not c.lstrip("+-").replace(".", "").isdigit()]
+
+
+def test_codes_that_complete_a_framework_must_look_like_codes(tmp_path):
+    from pii_lib.data.imported import read_profile
+
+    src = tmp_path / "p.csv"
+    src.write_text("Mã,Giá trị,Thấp nhất,Cao nhất\n3.=1,40,10,70\n", encoding="utf-8")
+    with pytest.raises(InputError, match="row 2, column 'code', value '3.=1': expected a code"):
+        read_profile(src, edition=2025, province="khanh-hoa")

@@ -27,18 +27,21 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ProblemList
-from ..files import atomic_path, check_out_dir, check_out_file, readable_name
+from ..files import (atomic_path, check_out_dir, check_out_file, readable_name,
+                     spreadsheet_text)
 from ..method.scoring import raw_to_score
 from ..model.framework import PARENT_LEVEL, Framework, edition_info, load_framework
 from ..model.provinces import resolve_province
 from ..text import closest
 from .layers import complete_upper_levels, display_path
-from .sheets import level_of_text, map_headers, name_index, name_key, read_sheet, unplaced_names
+from .sheets import (level_of_text, map_headers, name_index, name_key, read_sheet,
+                     same_field_columns, unplaced_names)
 from .tables import (NUMBER_COLUMNS, TIDY_COLUMNS, decimal_marks, numbered_records,
                      parse_number, parse_rank, read_text_table, validate_tidy)
 
 SCORE_TOLERANCE = 0.01
 _DECIMALS = re.compile(r"[.,](\d+)$")
+_NODE_CODE = re.compile(r"\d{1,2}(\.\d{1,2}){1,2}")  # a sub-pillar or indicator code: 3.1, 3.1.2
 FRAMEWORK_COLUMNS = ["code", "level", "parent", "name_vi"]
 
 
@@ -130,6 +133,9 @@ def _complete(code: str, name: str, level: str | None, rec: dict, ctx: _Context,
     if level not in ("subpillar", "indicator"):
         raise InputError("completion_level", file=path, row=line, column="level",
                          value=code or name, edition=ctx.framework.edition)
+    if code and not _NODE_CODE.fullmatch(code):
+        raise InputError("framework_code", file=path, row=line, column="code", value=code,
+                         edition=ctx.framework.edition)
     parent_level = PARENT_LEVEL[level]
     parent = code.rsplit(".", 1)[0] if code else ctx.last.get(parent_level, "")
     if not parent or not ctx.has(parent) or ctx.level_of(parent) != parent_level:
@@ -142,7 +148,7 @@ def _complete(code: str, name: str, level: str | None, rec: dict, ctx: _Context,
                          pillar=pillar, parent=parent)
     code = code or f"{parent}.{ctx.n_children(parent) + 1}"
     ctx.new_nodes.append({"code": code, "level": level, "parent": parent,
-                          "name_vi": name or code})
+                          "name_vi": spreadsheet_text(name) if name else code})
     ctx.last[level] = code
     return code
 
@@ -165,7 +171,7 @@ def _row(rec: dict, code: str, pid: str, ctx: _Context, marks: dict, path: Path,
     if not math.isnan(out["score"]) and not 0 <= out["score"] <= 100:
         raise InputError("score_range", file=path, row=line, column="score",
                          value=rec.get("score"))
-    out["source"] = f"{readable_name(path)}:{line}"
+    out["source"] = spreadsheet_text(f"{readable_name(path)}:{line}")
     out["basis"] = "imported"
     raw = [out[c] for c in ("value", "min", "max")]
     if level == "indicator" and not any(math.isnan(x) for x in raw):
@@ -204,6 +210,10 @@ def read_profile(path: str | Path, *, edition: int, province: str | None
     """
     path = Path(path)
     table, header_row = read_sheet(path)
+    twice = same_field_columns([str(c) for c in table.columns])
+    if twice:
+        raise InputError("column_twice", file=path, row=header_row, column=twice[1],
+                         first=twice[0])
     mapping = map_headers(list(table.columns))
     if "code" not in mapping.values() and "name" not in mapping.values():
         raise InputError("import_identify", file=path, row=header_row,
@@ -216,7 +226,7 @@ def read_profile(path: str | Path, *, edition: int, province: str | None
         raise InputError("import_province", file=path, row=header_row)
     table = table.rename(columns=mapping)
     marks = decimal_marks(table.astype(object).map(lambda v: v if isinstance(v, str) else ""),
-                          NUMBER_COLUMNS)
+                          NUMBER_COLUMNS, file=path)
     n = int(edition_info(edition)["n_provinces"])
     ctx = _Context(framework=framework, names=name_index(framework),
                    unplaced=unplaced_names(edition))

@@ -80,6 +80,19 @@ def name_key(name: str) -> str:
     return " ".join(w for w in key.split() if w not in ("va", "and", "cac", "cua"))
 
 
+def same_field_columns(columns: list[str]) -> tuple[str, str] | None:
+    """Two columns whose headers name the same field (``Điểm`` and ``Điểm số``), or None:
+    reading one and ignoring the other would be a guess."""
+    seen: dict[str, str] = {}
+    for col in columns:
+        name = _HEADER_KEYS.get(fold(col))
+        if name in seen:
+            return seen[name], col
+        if name:
+            seen[name] = col
+    return None
+
+
 def map_headers(columns: list[str]) -> dict[str, str]:
     """Column → field (``code``, ``name``, ``score`` …) for the headers we recognise."""
     mapping: dict[str, str] = {}
@@ -207,9 +220,43 @@ def read_xlsx(path: Path) -> tuple[pd.DataFrame, int]:
                 if r > i and any(str(v).strip() for v in row):
                     body.append([nfc(v) if isinstance(v, str) else v for v in row])
                     numbers.append(r)
+            _check_what_excel_shows(path, ws, header, numbers)
             return pd.DataFrame(body, columns=header, dtype=object,
                                 index=pd.Index(numbers, name=ROW_INDEX)), i
     raise InputError("xlsx_header", file=path)
+
+
+def _check_what_excel_shows(path: Path, ws, header: list[str], rows: list[int]) -> None:
+    """Refuse what would be read differently from what the user sees in Excel: hidden (or
+    filtered-out) data rows, hidden columns the import reads, and numbers formatted as
+    percentages (Excel shows 25% and stores 0.25; a PII value in % is 25).
+
+    Raises
+    ------
+    InputError
+        Every such row, column and cell.
+    """
+    from openpyxl.utils import get_column_letter
+
+    problems = ProblemList()
+    read = [c for c, name in enumerate(header, start=1) if _HEADER_KEYS.get(fold(name))]
+    hidden_columns = {c for dim in ws.column_dimensions.values() if dim.hidden
+                      for c in range(dim.min or 0, (dim.max or 0) + 1)}
+    for c in read:
+        if c in hidden_columns:
+            problems.add(InputError("xlsx_hidden_column", file=path,
+                                    column=get_column_letter(c), value=header[c - 1]))
+    for r in rows:
+        if r in ws.row_dimensions and ws.row_dimensions[r].hidden:
+            problems.add(InputError("xlsx_hidden_row", file=path, row=r))
+        for c in read:
+            cell = ws._cells.get((r, c))
+            if cell is not None and isinstance(cell.value, (int, float)) \
+                    and not isinstance(cell.value, bool) and "%" in str(cell.number_format):
+                problems.add(InputError("xlsx_percent", file=path, row=r,
+                                        column=get_column_letter(c),
+                                        value=f"{cell.value * 100:g}%", shown=cell.value * 100))
+    problems.raise_if_any()
 
 
 def _load_sheet(path: Path, *, data_only: bool):

@@ -195,10 +195,39 @@ def decimal_mark(values: Iterable[object]) -> str | None:
     return None
 
 
-def decimal_marks(table: pd.DataFrame, columns: Iterable[str]) -> dict[str, str]:
+def _first_with(table: pd.DataFrame, column: str, pattern: re.Pattern) -> tuple[int, str] | None:
+    for row, value in zip(_row_numbers(table), table[column]):
+        if isinstance(value, str) and pattern.search(value.strip().replace("\u00a0", "")
+                                                     .replace(" ", "")):
+            return row, value
+    return None
+
+
+def _row_numbers(table: pd.DataFrame) -> list[int]:
+    return [int(i) for i in table.index] if table.index.name == ROW_INDEX else \
+        list(range(2, len(table) + 2))
+
+
+def decimal_marks(table: pd.DataFrame, columns: Iterable[str], *,
+                  file: str | Path | None = None) -> dict[str, str]:
     """Decimal mark of each number column: the column's own evidence, else the file's, else
-    ``.`` (machine-written files)."""
+    ``.`` (machine-written files).
+
+    Raises
+    ------
+    InputError
+        When a column holds values that can only be read with a decimal comma (``46,51``) and
+        values that can only be read with a decimal point (``7.25``): either reading would
+        turn some of them into numbers 100 or 1000 times too large.
+    """
     columns = [c for c in columns if c in table.columns]
+    for c in columns:
+        comma = _first_with(table, c, _COMMA_DECIMAL)
+        dot = _first_with(table, c, _DOT_DECIMAL) if comma else None
+        if comma and dot:
+            (row, value), (other_row, other) = sorted([comma, dot])[1], sorted([comma, dot])[0]
+            raise InputError("decimal_mixed", file=file, row=row, column=c, value=value,
+                             other=other, other_row=other_row)
     own = {c: decimal_mark(table[c]) for c in columns}
     votes = {m for m in own.values() if m}
     file_mark = votes.pop() if len(votes) == 1 else "."
@@ -318,7 +347,7 @@ def read_raw_values(path: str | Path, edition: int) -> pd.DataFrame:
                          missing=", ".join(missing), expected=", ".join(need))
     framework = load_framework(edition)
     indicators = set(framework.indicators)
-    mark = decimal_marks(table, ["value"])["value"]
+    mark = decimal_marks(table, ["value"], file=path)["value"]
     problems = ProblemList()
     out, seen = [], {}
     for i, rec in numbered_records(table):
@@ -361,7 +390,7 @@ def validate_tidy(table: pd.DataFrame, path: str | Path, *, edition: int | None 
     if missing:
         raise InputError("columns_missing", file=path, row=1, column=missing[0],
                          missing=", ".join(missing), expected=", ".join(need))
-    marks = decimal_marks(table, NUMBER_COLUMNS)
+    marks = decimal_marks(table, NUMBER_COLUMNS, file=path)
     problems = ProblemList()
     rows, seen = [], {}
     for i, rec in numbered_records(table):
