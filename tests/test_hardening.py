@@ -1246,3 +1246,69 @@ def test_codes_that_complete_a_framework_must_look_like_codes(tmp_path):
     src.write_text("Mã,Giá trị,Thấp nhất,Cao nhất\n3.=1,40,10,70\n", encoding="utf-8")
     with pytest.raises(InputError, match="row 2, column 'code', value '3.=1': expected a code"):
         read_profile(src, edition=2025, province="khanh-hoa")
+
+
+def test_merged_number_cells_over_several_rows_are_refused(tmp_path):
+    """A level or a name merged beside its rows is filled in; one score shown across two
+    indicators' rows would be copied to both."""
+    from openpyxl import Workbook
+
+    from pii_lib.data.imported import read_profile
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "HỒ SƠ PII"
+    ws.merge_cells("A1:D1")
+    ws.append(["Cấp", "Mã", "Điểm", "Xếp hạng"])
+    ws.append(["Chỉ số", "2.2.3", 5, 3])
+    ws.append([None, "2.2.4", None, 4])
+    ws.merge_cells("A3:A4")
+    ws.merge_cells("C3:C4")
+    path = tmp_path / "m.xlsx"
+    wb.save(path)
+    with pytest.raises(InputError) as exc:
+        read_profile(path, edition=2023, province="bac-giang")
+    assert exc.value.message == f"{path}: row 3, column 'C', value 'C3:C4': expected one " \
+        "number per row: cells C3:C4 are merged over several rows; unmerge them and give " \
+        "each row its number"
+
+
+def test_every_error_raised_in_the_code_has_its_wording_and_arguments():
+    """Each InputError("key", …) of the package has error.key in every catalogue, and passes
+    every placeholder its template uses (a missing one raised KeyError: exit 1)."""
+    import ast
+
+    from pii_lib.present.wording import catalogue, languages, placeholders
+
+    where = {"file", "row", "column", "value", "hint"}
+    checked = 0
+    for source in (ROOT / "pii_lib").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "InputError"
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                continue
+            if any(k.arg is None for k in node.keywords):
+                continue  # **args: checked where they are built
+            given = {k.arg for k in node.keywords} - where
+            for lang in languages():
+                template = catalogue(lang).get(f"error.{node.args[0].value}")
+                assert template is not None, (source.name, node.lineno, node.args[0].value)
+                missing = placeholders(template) - given
+                assert not missing, (source.name, node.lineno, lang, missing)
+            checked += 1
+    assert checked > 100
+
+
+def test_an_unreadable_data_folder_is_bad_input_not_an_empty_layer(tmp_path):
+    from pii_lib.data.layers import load_dataset
+
+    folder = tmp_path / "imp"
+    folder.mkdir()
+    folder.chmod(0)
+    try:
+        if os.access(folder, os.R_OK):
+            pytest.skip("running as a user who reads any folder (root)")
+        with pytest.raises(InputError, match="expected a readable file"):
+            load_dataset([str(folder)], 2023)
+    finally:
+        folder.chmod(0o755)

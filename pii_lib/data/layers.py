@@ -15,6 +15,7 @@ written by ``pii import`` beside the data adds the sub-pillars and indicators it
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,6 +251,8 @@ def load_dataset(source: str | Path | list, edition: int) -> Dataset:
         directory = Path(name)
         if not directory.is_dir():
             raise InputError("data_source", column="data", value=name)
+        if not os.access(directory, os.R_OK | os.X_OK):  # glob would silently find nothing
+            raise InputError("file_unreadable", file=directory, reason="EACCES")
         found, framework = imported_layers(directory, edition, framework)
         layers.extend(found)
     merged, conflicts = merge_layers(layers)

@@ -228,8 +228,10 @@ def read_xlsx(path: Path) -> tuple[pd.DataFrame, int]:
 
 def _check_what_excel_shows(path: Path, ws, header: list[str], rows: list[int]) -> None:
     """Refuse what would be read differently from what the user sees in Excel: hidden (or
-    filtered-out) data rows, hidden columns the import reads, and numbers formatted as
-    percentages (Excel shows 25% and stores 0.25; a PII value in % is 25).
+    filtered-out) data rows, hidden columns the import reads, numbers formatted as
+    percentages (Excel shows 25% and stores 0.25; a PII value in % is 25), and a number cell
+    merged over several rows (copying it to each row would invent figures; a level or a
+    pillar name merged beside its rows is fine).
 
     Raises
     ------
@@ -246,6 +248,15 @@ def _check_what_excel_shows(path: Path, ws, header: list[str], rows: list[int]) 
         if c in hidden_columns:
             problems.add(InputError("xlsx_hidden_column", file=path,
                                     column=get_column_letter(c), value=header[c - 1]))
+    numbers = {c for c in read if _HEADER_KEYS.get(fold(header[c - 1]))
+               in ("value", "min", "max", "score", "rank")}
+    first_row = min(rows, default=0)
+    for merged in ws.merged_cells.ranges:  # one number shown across rows: whose is it?
+        if merged.max_row > merged.min_row and merged.max_row >= first_row and \
+                any(merged.min_col <= c <= merged.max_col for c in numbers):
+            problems.add(InputError("xlsx_merged_number", file=path, row=merged.min_row,
+                                    column=get_column_letter(merged.min_col),
+                                    value=merged.coord, cells=merged.coord))
     for r in rows:
         if r in ws.row_dimensions and ws.row_dimensions[r].hidden:
             problems.add(InputError("xlsx_hidden_row", file=path, row=r))
