@@ -96,8 +96,22 @@ def check_out_dir(folder: str | Path) -> Path:
     return folder
 
 
-def _refused_write(exc: OSError, target: Path) -> InputError | None:
-    if exc.errno in USER_ERRNOS:
+#: errors that can only come from writing, whatever file they name
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+
+
+def _refused_write(exc: OSError, target: Path, *, anywhere: bool = True) -> InputError | None:
+    """The user's error for a write the system refused, or None (then it is ours).
+
+    With ``anywhere=False`` (an error raised while the caller wrote its content) only errors
+    about the target's own folder count: a missing asset read meanwhile is a bug, not a bad
+    ``--out``.
+    """
+    if exc.errno not in USER_ERRNOS:
+        return None
+    names = [Path(n) for n in (exc.filename, exc.filename2) if isinstance(n, (str, Path))]
+    about_target = any(n.parent == target.parent or n == target.parent for n in names)
+    if anywhere or exc.errno in WRITE_ERRNOS or about_target:
         return InputError("out_unwritable", column="--out", value=str(target),
                           reason=errno_name(exc))
     return None
@@ -139,7 +153,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             os.chmod(tmp_path, file_mode())
         os.replace(tmp_path, target)
     except OSError as exc:
-        refused = _refused_write(exc, target)
+        refused = _refused_write(exc, target, anywhere=False)
         if refused is None:
             raise
         raise refused from None

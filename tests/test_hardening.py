@@ -1312,3 +1312,19 @@ def test_an_unreadable_data_folder_is_bad_input_not_an_empty_layer(tmp_path):
             load_dataset([str(folder)], 2023)
     finally:
         folder.chmod(0o755)
+
+
+def test_a_write_the_system_refuses_is_bad_input_but_a_missing_input_is_not(tmp_path):
+    import errno
+
+    from pii_lib.files import atomic_path
+
+    target = tmp_path / "out" / "a.csv"
+    with pytest.raises(InputError, match=r"value '.*a.csv': expected a location that can be "
+                                         r"written \(ENOSPC\)"):
+        with atomic_path(target):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    with pytest.raises(FileNotFoundError):  # an asset missing while writing: our bug, exit 1
+        with atomic_path(target):
+            open(tmp_path / "missing" / "asset.css", encoding="utf-8")
+    assert not target.exists() and not list(target.parent.glob(".pii-tmp-*"))
