@@ -358,6 +358,23 @@ def test_100001_rows_are_refused_100000_are_read(tmp_path):
         "than any real profile"
 
 
+def test_a_wide_csv_is_refused_by_its_number_of_cells(tmp_path):
+    """Cells, not only rows, are bounded: 50 MB of '1,' would be 25 million Python strings."""
+    from pii_lib.data.tables import MAX_CELLS, read_text_table
+
+    src = tmp_path / "wide.csv"
+    columns = 10_000
+    src.write_text(",".join(f"c{i}" for i in range(columns)) + "\n"
+                   + ("1," * columns + "\n") * (MAX_CELLS // columns + 5), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_text_table(src)
+    assert exc.value.message == f"{src}: row {MAX_CELLS // columns + 2}: expected at most " \
+        f"{MAX_CELLS} cells, far more than any real profile"
+    src.write_text(",".join(f"c{i}" for i in range(MAX_CELLS // 100 + 1)) + "\n1\n")
+    with pytest.raises(InputError, match="expected at most 2000000 cells"):
+        read_text_table(src)
+
+
 def test_files_over_50_mb_are_refused_before_reading(tmp_path):
     from pii_lib.data.tables import MAX_BYTES, read_text_table
 
@@ -403,16 +420,21 @@ def test_a_workbook_with_more_cells_than_any_profile_is_refused_before_loading(t
     monkeypatch.setattr(openpyxl, "load_workbook", None)  # never reached
     with pytest.raises(InputError) as exc:
         sheets.read_sheet(path)
-    assert exc.value.message == f"{path}: expected at most 100000 cells in the workbook, far " \
-        "more than any real profile"
+    assert exc.value.message == f"{path}: expected at most 100000 cells, far more than any " \
+        "real profile"
 
 
-def test_a_workbook_that_unpacks_to_more_than_the_limit_is_refused(tmp_path, monkeypatch):
+@pytest.mark.parametrize("limit", ["MAX_UNZIPPED", "MAX_PART", "MAX_PARTS"])
+def test_a_workbook_that_unpacks_to_more_than_the_limits_is_refused(limit, tmp_path,
+                                                                     monkeypatch):
+    """The total unpacked, any part but a worksheet (shared strings, styles: openpyxl parses
+    them whole) and the number of zip entries are bounded (limits lowered for the test)."""
     from pii_lib.data import sheets
 
     path = _xlsx_with_cells(tmp_path / "b.xlsx", rows=2_000, columns=5)
-    monkeypatch.setattr(sheets, "MAX_UNZIPPED", 100_000)
-    with pytest.raises(InputError, match="expected a workbook under 0 MB once unpacked"):
+    monkeypatch.setattr(sheets, limit, {"MAX_UNZIPPED": 100_000, "MAX_PART": 5_000,
+                                        "MAX_PARTS": 5}[limit])
+    with pytest.raises(InputError, match="expected a workbook under .* MB once unpacked"):
         sheets.read_sheet(path)
 
 

@@ -105,6 +105,8 @@ def map_headers(columns: list[str]) -> dict[str, str]:
 
 MAX_CELLS = 1_000_000            # cells of all worksheets: 100,000 rows × 10 columns
 MAX_UNZIPPED = 200 * 2 ** 20     # an .xlsx is a zip: its parts unpacked
+MAX_PART = 50 * 2 ** 20          # a part other than a worksheet (shared strings, styles …)
+MAX_PARTS = 10_000               # zip entries
 _TAG_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
 _CELL_TAG = re.compile(_TAG_PREFIX + rb"c[\s>/]")
 _FORMULA_TAG = re.compile(_TAG_PREFIX + rb"f[\s>/]")
@@ -133,7 +135,9 @@ def _scan_xlsx(path: Path) -> bool:
     cells, formulas = 0, False
     with archive:
         parts = archive.infolist()
-        if sum(info.file_size for info in parts) > MAX_UNZIPPED:
+        if len(parts) > MAX_PARTS or sum(info.file_size for info in parts) > MAX_UNZIPPED \
+                or any(info.file_size > MAX_PART for info in parts
+                       if not info.filename.startswith("xl/worksheets/")):
             raise InputError("xlsx_unzipped", file=path, mb=MAX_UNZIPPED // 2 ** 20)
         for info in parts:
             if not (info.filename.startswith("xl/worksheets/")

@@ -37,6 +37,7 @@ NUMBER_COLUMNS = ("value", "min", "max", "score", "rank")
 MAX_ROWS = 100_000            # far more than any real profile or national table
 MAX_BYTES = 50 * 2 ** 20
 MAX_LINES_IN_FILE = 1_100_000  # blank ones included: more than an Excel sheet's 1,048,576 rows
+MAX_CELLS = 2_000_000          # 100,000 rows of a tidy table are 1,100,000 cells
 ROW_INDEX = "row"             # index name of tables whose index is the row number in the file
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)?|\d{1,3}([.,]\d{3})+([.,]\d+)?|[.,]\d+)$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d*,(\d{1,2}|\d{4,})$|\.\d{3},\d|^[+-]?0?,\d+$")
@@ -146,6 +147,8 @@ def read_text_table(path: str | Path, *, max_rows: int = MAX_ROWS) -> pd.DataFra
         header = [nfc(c) for c in next(reader)]
         while header and header[-1].strip() == "":
             header.pop()
+        if len(header) > MAX_CELLS // 100:  # 20,000 columns: no table of ours has 20
+            raise InputError("too_many_cells", file=path, n=MAX_CELLS)
         if len(set(header)) != len(header) or "" in header:
             raise InputError("csv_header", file=path, row=1, value=", ".join(header))
         problems = ProblemList()
@@ -157,6 +160,8 @@ def read_text_table(path: str | Path, *, max_rows: int = MAX_ROWS) -> pd.DataFra
             n_rows += 1
             if n_rows > max_rows:
                 raise InputError("too_many_rows", file=path, row=line, n=max_rows)
+            if n_rows * len(header) > MAX_CELLS:
+                raise InputError("too_many_cells", file=path, row=line, n=MAX_CELLS)
             while len(row) > len(header) and row[-1].strip() == "":
                 row.pop()
             if len(row) != len(header):
