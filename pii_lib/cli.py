@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -40,6 +41,32 @@ def err(text: str) -> None:
     sys.stderr.flush()
 
 
+#: characters JSON may carry unescaped that a terminal would act on or that reorder text:
+#: C1 controls, line/paragraph separators, bidi controls, lone surrogates, non-characters
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff\ufffe\uffff]")
+
+
+def json_text(data: object) -> str:
+    """Strict JSON (no NaN/Infinity: ``ValueError`` instead) in UTF-8, with every character a
+    terminal could act on written as a ``\\uXXXX`` escape (same JSON value, safe to print)."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+MAX_DRAWS = 100_000  # robustness draws: 100,000 × 75 indicators of 8 bytes is 60 MB
+
+
+class VisibleFormatter(logging.Formatter):
+    """Log lines with escape codes from input made visible (tracebacks keep their lines)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "\n".join(visible(line, 10_000) for line in super().format(record).split("\n"))
+
+
 def _data_stack(values: list[str] | None) -> tuple[str, ...]:
     from .data.layers import parse_stack
 
@@ -57,10 +84,11 @@ def _cmd_provinces(args) -> int:
 
 def _cmd_score(args) -> int:
     from .data.tables import read_raw_values
-    from .files import atomic_path
+    from .files import atomic_path, check_out_file
     from .method.scoring import score_raw
     from .model.framework import load_framework
 
+    check_out_file(args.out)
     framework = load_framework(args.edition)
     raw = read_raw_values(args.raw, args.edition)
     try:
@@ -87,8 +115,6 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_analyze(args) -> int:
-    import json
-
     from .data.layers import load_dataset, load_history
     from .method.analysis import analyse_province, analysis_json
     from .model.params import load_params
@@ -102,8 +128,7 @@ def _cmd_analyze(args) -> int:
     result = analyse_province(load_dataset(data, args.edition), province, params,
                               load_history(data, args.edition))
     if args.json:
-        sys.stdout.write(json.dumps(analysis_json(result), ensure_ascii=False, indent=1,
-                                    allow_nan=False) + "\n")
+        sys.stdout.write(json_text(analysis_json(result)) + "\n")
         return 0
     w = wording(current_lang())
     out(summary_paragraph(w, result))
@@ -114,7 +139,9 @@ def _cmd_analyze(args) -> int:
 
 def _cmd_import(args) -> int:
     from .data.imported import import_file
+    from .files import check_out_dir
 
+    check_out_dir(args.out)
     out(str(import_file(args.file, edition=args.edition, province=args.province,
                         out_dir=args.out)))
     return 0
@@ -128,10 +155,14 @@ def _cmd_template(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .run.batch import report_all, report_one
+    from .files import check_out_dir
 
     if args.all == bool(args.province):
         raise InputError("province_or_all", column="province", value=args.province or "")
+    check_out_dir(args.out)  # before the heavy imports of the renderers
+
+    from .run.batch import report_all, report_one
+
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     if args.all:
         return report_all(args, _data_stack(args.data), formats)
@@ -139,6 +170,7 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_export_plan(args) -> int:
+    from .files import check_out_file
     from .model.params import load_params
     from .model.provinces import resolve_province
     from .present.export_office import export_docx, export_xlsx
@@ -150,18 +182,22 @@ def _cmd_export_plan(args) -> int:
                          value=params.province, province=pid)
     suffix = "" if current_lang() == "vi" else f".{current_lang()}"
     target = args.out or Path("reports") / "plans" / f"{pid}_phu-luc{suffix}.{args.format}"
+    check_out_file(target)
     out(str((export_xlsx if args.format == "xlsx" else export_docx)(params, target)))
     return 0
 
 
 def _cmd_robustness(args) -> int:
-    import json
     import time
 
     from .data.layers import load_dataset
     from .method.robustness import has_complete_scores, rank_robustness_from_scores
     from .model.provinces import province_name
 
+    if not 1 <= args.draws <= MAX_DRAWS:  # 10⁸ draws asked for 56 GB (MemoryError)
+        raise InputError("draws_range", column="--draws", value=args.draws, n=MAX_DRAWS)
+    if args.seed < 0:  # numpy's generator takes no negative seed (ValueError)
+        raise InputError("seed_range", column="--seed", value=args.seed)
     dataset = load_dataset(list(_data_stack(args.data)), args.edition)
     scores = dataset.wide("score").reindex(columns=dataset.framework.indicators)
     if not (dataset.framework.complete and has_complete_scores(scores, dataset.n_provinces)):
@@ -171,8 +207,7 @@ def _cmd_robustness(args) -> int:
                                          seed=args.seed, weight_spread=args.spread)
     seconds = time.perf_counter() - start
     if args.json:
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=1,
-                                    allow_nan=False) + "\n")
+        sys.stdout.write(json_text(result.to_dict()) + "\n")
         return 0
     out(say("cli.robustness_header", edition=args.edition, draws=args.draws, seconds=seconds))
     out(",".join(("province_id", "name", "official_rank", "median_rank", "rank_p05", "rank_p95",
@@ -290,7 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                            format="%(levelname)s %(name)s: %(message)s")
+                            format=LOG_FORMAT)
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(VisibleFormatter(LOG_FORMAT))
         logging.getLogger("traitlets").setLevel(logging.ERROR)  # kernel-client teardown noise
         return int(args.func(args) or 0)
     except InputError as exc:

@@ -173,3 +173,141 @@ def test_utf8_bom_is_accepted(tmp_path, cli):
     raw.write_bytes("\ufeffprovince_id,code,value\nbac-giang,1.1.1,3\n".encode("utf-8"))
     res = cli("validate", raw)
     assert res.returncode == 0, res.stderr
+
+
+# --- several problems in one file: one line each (at most 50, then "… and N more") ------------
+
+def _xlsx_with_formulas(path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Mã", "Điểm", "Xếp hạng"])
+    ws.append(["PII", "=40+6.51", 11])        # openpyxl writes no cached result
+    ws.append(["1", 67.23, "=3+1"])
+    ws.append(["7", "abc", 1])
+    wb.save(path)
+    return path
+
+
+def _many_bad_rows(path):
+    path.write_text("Mã,Điểm\n" + "".join(f"9.{i},{i}\n" for i in range(130)),
+                    encoding="utf-8")
+    return path
+
+
+IMPORT = ["import", "{f}", "--province", "bac-giang", "--out", "{out}"]
+MULTI = {
+    # id: (file name, content, argv, the lines after "error: {f}: ")
+    "import several bad cells in one row": (
+        "p.csv", "Mã,Giá trị,Điểm,Xếp hạng\nPII,,46.51,11\n1.1.1,nan,abc,0\n1.1.2,3,12.5,64/63\n",
+        IMPORT, ["row 3, column 'value', value 'nan': expected a finite number",
+                 "row 3, column 'score', value 'abc': expected a number",
+                 "row 3, column 'rank', value '0': expected a whole rank within 1…63 for PII "
+                 "2023 (e.g. 18 or 18/63)",
+                 "row 4, column 'rank', value '64/63': expected a whole rank within 1…63 for "
+                 "PII 2023 (e.g. 18 or 18/63)"]),
+    "import unknown and duplicate codes": (
+        "p.csv", "Mã,Điểm\n9.9.9,3\n1.1.1,4\n1.1.1,5\nX.1,6\n", IMPORT,
+        ["row 2, column 'code', value '9.9.9': expected a code of the PII 2023 framework",
+         "row 4, column 'code', value '1.1.1': expected each item once per province; "
+         "duplicate of row 3",
+         "row 5, column 'code', value 'X.1': expected a code of the PII 2023 framework"]),
+    "import ambiguous decimal and score out of range": (
+        "p.csv", "Mã,Giá trị,Điểm\n2.2.3,\"1.234\",\n2.2.4,\"46,51\",146\n", IMPORT,
+        ["row 2, column 'value', value '1.234': ambiguous number: '.' or ',' may be the "
+         "decimal mark here; write it without thousands separators",
+         "row 3, column 'score', value '146': expected a score within 0–100"]),
+    "import national table with unknown provinces": (
+        "n.csv", "Tỉnh,Mã,Điểm\nHa Noii,PII,62.86\nAtlantis,PII,40\nHà Nội,PII,62.86\n",
+        ["import", "{f}", "--out", "{out}"],
+        ["row 2, column 'province', value 'Ha Noii': expected a province of PII 2023 (63 "
+         "provinces) (did you mean 'Hà Nội'?)",
+         "row 3, column 'province', value 'Atlantis': expected a province of PII 2023 (63 "
+         "provinces) (did you mean 'Gia Lai'?)"]),
+    "import rows longer than the header": (
+        "p.csv", "Mã,Điểm,Xếp hạng\n1,67.23,4\n7,66.21,1,9\n\n2,50,3,,8\n", IMPORT,
+        ["row 3: expected 3 fields like the header, found 4",
+         "row 5: expected 3 fields like the header, found 5"]),
+    "import score inconsistent and min above max": (
+        "p.csv", "Mã,Giá trị,Thấp nhất,Cao nhất,Điểm\n1.1.1,47.59,28.20,55.64,50\n"
+        "1.1.2,5,9,2,\n", IMPORT,
+        ["row 2, column 'score', value '50': expected the score computed from value, min and "
+         "max (70.66), found 50.00",
+         "row 3, column 'min', value '9': expected min ≤ max"]),
+    "import control characters in cells": (
+        "p.csv", "Mã,Chỉ số,Điểm\nPII,ok\x1b[2J,46\n1,\u202eabc,5\n", IMPORT,
+        ["row 2, column 'Chỉ số', value 'ok\\x1b[2J': expected text without control "
+         "characters (terminal escapes, direction marks); remove them",
+         "row 3, column 'Chỉ số', value '\\u202eabc': expected text without control "
+         "characters (terminal escapes, direction marks); remove them"]),
+    "import xlsx formulas without values and a bad number": (
+        "p.xlsx", _xlsx_with_formulas, IMPORT,
+        ["row 2, column 'B', value '=40+6.51': expected a value, found a formula without a "
+         "cached result; open the file in Excel, save it and import it again",
+         "row 3, column 'C', value '=3+1': expected a value, found a formula without a "
+         "cached result; open the file in Excel, save it and import it again"]),
+    "import 130 bad rows": (
+        "p.csv", _many_bad_rows, IMPORT,
+        [f"row {2 + i}, column 'code', value '9.{i}': expected a code of the PII 2023 "
+         "framework" for i in range(50)]
+        + ["… and 80 more problems"]),
+    "score unknown province, code, text and non-finite values": (
+        "raw.csv", "province_id,code,value\nAtlantis,1.1.1,3\nbac-giang,1.1.9,4\n"
+        "bac-giang,1.1.1,n/a\nha-noi,1.1.1,inf\nha-noi,1.1.2,1e999\nha-noi,1.1.3,NaN\n",
+        ["score", "{f}", "--out", "{out}/s.csv"],
+        ["row 2, column 'province_id', value 'Atlantis': expected a province of PII 2023 (63 "
+         "provinces) (did you mean 'Gia Lai'?)",
+         "row 3, column 'code', value '1.1.9': expected an indicator code of the PII 2023 "
+         "framework (e.g. 2.2.3)",
+         "row 4, column 'value', value 'n/a': expected a number",
+         "row 5, column 'value', value 'inf': expected a finite number",
+         "row 6, column 'value', value '1e999': expected a finite number",
+         "row 7, column 'value', value 'NaN': expected a finite number"]),
+    "validate tidy rank, score, level and bounds": (
+        "t.csv", "year,province_id,level,code,value,min,max,score,rank\n"
+        "2023,ha-noi,pii,PII,,,,62.86,0\n2023,ha-noi,pillar,1,,,,146,3\n"
+        "2023,ha-noi,pillar,1.1,,,,5,3\n2023,ha-noi,indicator,1.1.1,3,9,2,5,\n",
+        ["validate", "{f}"],
+        ["row 2, column 'rank', value '0': expected a whole rank within 1…63 for PII 2023 "
+         "(e.g. 18 or 18/63)",
+         "row 3, column 'score', value '146': expected a score within 0–100",
+         "row 4, column 'code', value '1.1': expected a pillar code of the PII 2023 framework",
+         "row 5, column 'min', value '9': expected min ≤ max"]),
+    "validate tidy non-finite numbers in every column": (
+        "t.csv", "year,province_id,level,code,value,min,max,score,rank\n"
+        "2023,ha-noi,indicator,1.1.1,inf,-inf,1e999,NaN,Infinity\n", ["validate", "{f}"],
+        ["row 2, column 'value', value 'inf': expected a finite number",
+         "row 2, column 'min', value '-inf': expected a finite number",
+         "row 2, column 'max', value '1e999': expected a finite number",
+         "row 2, column 'score', value 'NaN': expected a finite number",
+         "row 2, column 'rank', value 'Infinity': expected a whole rank within 1…63 for PII "
+         "2023 (e.g. 18 or 18/63)"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MULTI))
+def test_every_problem_of_a_file_is_listed_one_per_line(case, tmp_path):
+    name, content, argv, want = MULTI[case]
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "existing.txt").write_text("keep me")
+    f = tmp_path / name
+    if callable(content):
+        content(f)
+    else:
+        _write(f, content)
+    before = _snapshot(out)
+    args = [a.replace("{f}", str(f)).replace("{out}", str(out)) for a in argv]
+    res = run_cli(*args, cwd=tmp_path)
+    assert res.returncode == 2, (res.returncode, res.stdout, res.stderr)
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    expected = [f"error: {f}: {line}" if not line.startswith("…") else f"error: {line}"
+                for line in want]
+    assert lines == expected
+    assert len(lines) <= 51
+    assert _snapshot(out) == before
+    assert not list(tmp_path.rglob(".pii-tmp-*"))
+    assert not (tmp_path / "reports").exists()
+
+
+def test_there_are_at_least_10_multi_problem_cases():
+    assert len(MULTI) >= 10

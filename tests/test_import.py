@@ -173,7 +173,7 @@ def test_score_inconsistent_with_value_min_max_names_both_numbers(tmp_path):
     ("Mã,Cấp,Điểm\n2.2.3,Trụ cột,3\n", "expected level 'indicator'"),
     ("Mã,Điểm\n2.2.3,3,\n2.2.4,4,7\n", "fields like the header"),
     ("Mã,Xếp hạng\n2.2.3,12/34\n", "out of the 63"),
-    ("Mã,Điểm\n2.2.3,inf\n", "expected a number"),
+    ("Mã,Điểm\n2.2.3,inf\n", "expected a finite number"),
 ])
 def test_bad_import_files_are_refused(tmp_path, body, needle):
     src = tmp_path / "bad.csv"

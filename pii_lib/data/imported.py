@@ -26,19 +26,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import MAX_LINES, InputError, ProblemList
-from ..files import atomic_path
+from ..errors import InputError, ProblemList
+from ..files import (atomic_path, check_out_dir, check_out_file, readable_name,
+                     spreadsheet_text)
 from ..method.scoring import raw_to_score
 from ..model.framework import PARENT_LEVEL, Framework, edition_info, load_framework
 from ..model.provinces import resolve_province
 from ..text import closest
 from .layers import complete_upper_levels, display_path
-from .sheets import level_of_text, map_headers, name_index, name_key, read_sheet, unplaced_names
-from .tables import (NUMBER_COLUMNS, TIDY_COLUMNS, decimal_marks, parse_number, parse_rank,
-                     read_text_table, validate_tidy)
+from .sheets import (level_of_text, map_headers, name_index, name_key, read_sheet,
+                     same_field_columns, unplaced_names)
+from .tables import (NUMBER_COLUMNS, TIDY_COLUMNS, decimal_marks, numbered_records,
+                     parse_number, parse_rank, read_text_table, validate_tidy)
 
 SCORE_TOLERANCE = 0.01
 _DECIMALS = re.compile(r"[.,](\d+)$")
+_NODE_CODE = re.compile(r"\d{1,2}(\.\d{1,2}){1,2}")  # a sub-pillar or indicator code: 3.1, 3.1.2
 FRAMEWORK_COLUMNS = ["code", "level", "parent", "name_vi"]
 
 
@@ -108,10 +111,14 @@ def _identify(rec: dict, ctx: _Context, path: Path, line: int) -> str | None:
         if code:
             raise InputError("framework_code", file=path, row=line, column="code", value=code,
                              edition=fw.edition)
-        hint = closest(name, list(fw.table["name_vi"]))
+        names = list(fw.table["name_vi"])
+
+        def hint() -> tuple[str, dict] | None:  # only computed for the messages shown
+            found = closest(name, names)
+            return ("closest", {"name": found[0]}) if found else None
+
         raise InputError("item_name", file=path, row=line, column="name", value=name,
-                         edition=fw.edition,
-                         hint=("closest", {"name": hint[0]}) if hint else None)
+                         edition=fw.edition, hint=hint)
     return _complete(code, name, level, rec, ctx, path, line)
 
 
@@ -126,6 +133,9 @@ def _complete(code: str, name: str, level: str | None, rec: dict, ctx: _Context,
     if level not in ("subpillar", "indicator"):
         raise InputError("completion_level", file=path, row=line, column="level",
                          value=code or name, edition=ctx.framework.edition)
+    if code and not _NODE_CODE.fullmatch(code):
+        raise InputError("framework_code", file=path, row=line, column="code", value=code,
+                         edition=ctx.framework.edition)
     parent_level = PARENT_LEVEL[level]
     parent = code.rsplit(".", 1)[0] if code else ctx.last.get(parent_level, "")
     if not parent or not ctx.has(parent) or ctx.level_of(parent) != parent_level:
@@ -138,7 +148,7 @@ def _complete(code: str, name: str, level: str | None, rec: dict, ctx: _Context,
                          pillar=pillar, parent=parent)
     code = code or f"{parent}.{ctx.n_children(parent) + 1}"
     ctx.new_nodes.append({"code": code, "level": level, "parent": parent,
-                          "name_vi": name or code})
+                          "name_vi": spreadsheet_text(name) if name else code})
     ctx.last[level] = code
     return code
 
@@ -148,20 +158,29 @@ def _row(rec: dict, code: str, pid: str, ctx: _Context, marks: dict, path: Path,
     edition = ctx.framework.edition
     level = ctx.level_of(code)
     out = {"year": edition, "province_id": pid, "level": level, "code": code}
-    for col in ("value", "min", "max", "score"):
-        out[col] = parse_number(rec.get(col), decimal=marks.get(col, "."), file=path, row=line,
-                                column=col, bounds=(0, 100) if col == "score" else None)
-    out["rank"] = parse_rank(rec.get("rank"), n, edition, file=path, row=line)
+    problems = ProblemList()  # every bad cell of the row, not only the first
+    for col in ("value", "min", "max", "score", "rank"):
+        try:
+            out[col] = parse_rank(rec.get(col), n, edition, file=path, row=line) \
+                if col == "rank" else \
+                parse_number(rec.get(col), decimal=marks.get(col, "."), file=path, row=line,
+                             column=col, bounds=(0, 100) if col == "score" else None)
+        except InputError as exc:
+            problems.add(exc)
+    problems.raise_if_any()
     if not math.isnan(out["score"]) and not 0 <= out["score"] <= 100:
         raise InputError("score_range", file=path, row=line, column="score",
                          value=rec.get("score"))
-    out["source"] = f"{path.name}:{line}"
+    out["source"] = spreadsheet_text(f"{readable_name(path)}:{line}")
     out["basis"] = "imported"
     raw = [out[c] for c in ("value", "min", "max")]
     if level == "indicator" and not any(math.isnan(x) for x in raw):
         direction = ctx.framework.direction(code) if ctx.framework.has(code) else 1
         if raw[1] > raw[2]:
             raise InputError("min_max", file=path, row=line, column="min", value=rec.get("min"))
+        if not all(math.isfinite(x) for x in (raw[2] - raw[1], raw[0] - raw[1])):
+            raise InputError("number_overflow", file=path, row=line, column="max",
+                             value=rec.get("max"))  # max − min beyond the range of floats
         computed = raw_to_score(*raw, direction)
         if math.isnan(out["score"]):
             out["score"] = computed
@@ -191,6 +210,10 @@ def read_profile(path: str | Path, *, edition: int, province: str | None
     """
     path = Path(path)
     table, header_row = read_sheet(path)
+    twice = same_field_columns([str(c) for c in table.columns])
+    if twice:
+        raise InputError("column_twice", file=path, row=header_row, column=twice[1],
+                         first=twice[0])
     mapping = map_headers(list(table.columns))
     if "code" not in mapping.values() and "name" not in mapping.values():
         raise InputError("import_identify", file=path, row=header_row,
@@ -203,16 +226,13 @@ def read_profile(path: str | Path, *, edition: int, province: str | None
         raise InputError("import_province", file=path, row=header_row)
     table = table.rename(columns=mapping)
     marks = decimal_marks(table.astype(object).map(lambda v: v if isinstance(v, str) else ""),
-                          NUMBER_COLUMNS)
+                          NUMBER_COLUMNS, file=path)
     n = int(edition_info(edition)["n_provinces"])
     ctx = _Context(framework=framework, names=name_index(framework),
                    unplaced=unplaced_names(edition))
     problems = ProblemList()
     rows, seen = [], {}
-    for offset, rec in enumerate(table.to_dict("records")):
-        line = header_row + 1 + offset
-        if len(problems) >= MAX_LINES:
-            break
+    for line, rec in numbered_records(table, first=header_row + 1):
         try:
             code = _identify(rec, ctx, path, line)
             if code is None:
@@ -246,7 +266,27 @@ def read_framework_extension(path: Path, base: Framework) -> list[dict]:
     if missing:
         raise InputError("columns_missing", file=path, row=1, missing=", ".join(missing),
                          expected=", ".join(FRAMEWORK_COLUMNS))
-    rows = [r for r in table.to_dict("records") if not base.has(r["code"])]
+    problems = ProblemList()
+    rows: list[dict] = []
+    levels: dict[str, str] = {}
+    for line, rec in numbered_records(table):
+        code, level, parent = (str(rec[c]).strip() for c in ("code", "level", "parent"))
+        if base.has(code):
+            continue  # known since the import (the framework file was completed): keep it
+        if level not in ("subpillar", "indicator"):
+            problems.add(InputError("completion_level", file=path, row=line, column="level",
+                                    value=level, edition=base.edition))
+        elif not code or code in levels:
+            problems.add(InputError("unique_code", file=path, row=line, column="code",
+                                    value=code))
+        elif (levels.get(parent) or (base.level_of(parent) if base.has(parent) else None)) \
+                != PARENT_LEVEL[level]:
+            problems.add(InputError("parent_level", file=path, row=line, column="parent",
+                                    value=parent, level=PARENT_LEVEL[level]))
+        else:
+            levels[code] = level
+            rows.append({**rec, "code": code, "level": level, "parent": parent})
+    problems.raise_if_any()
     return rows
 
 
@@ -259,9 +299,10 @@ def import_file(path: str | Path, *, edition: int, province: str | None, out_dir
     Path
         The tidy CSV written (``<province>_<edition>.csv`` or ``national_<edition>.csv``).
     """
-    path, out_dir = Path(path), Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("out_dir", column="--out", value=str(out_dir))
+    path, out_dir = Path(path), check_out_dir(out_dir)
+    stem = resolve_province(province, edition) if province else "national"
+    target = check_out_file(out_dir / f"{stem}_{edition}.csv")
+    check_out_file(out_dir / f"framework_{edition}.csv")  # both checked before writing either
     tidy, new_nodes = read_profile(path, edition=edition, province=province)
     framework = load_framework(edition).extended(new_nodes, display_path(path))
     tidy = complete_upper_levels(tidy, framework)
@@ -270,8 +311,6 @@ def import_file(path: str | Path, *, edition: int, province: str | None, out_dir
     order = {c: i for i, c in enumerate(framework.table["code"])}
     tidy = tidy.assign(_o=tidy["code"].map(order)).sort_values(["province_id", "_o"]) \
         .drop(columns="_o").reset_index(drop=True)
-    stem = resolve_province(province, edition) if province else "national"
-    target = out_dir / f"{stem}_{edition}.csv"
     text = tidy[TIDY_COLUMNS].astype(object).map(lambda v: v if isinstance(v, str) else
                                                  _plain(v))
     text["year"] = str(edition)
@@ -281,7 +320,11 @@ def import_file(path: str | Path, *, edition: int, province: str | None, out_dir
             ext.to_csv(tmp, index=False, lineterminator="\n")
     with atomic_path(target) as tmp:
         text.to_csv(tmp, index=False, lineterminator="\n")
-        validate_tidy(read_text_table(tmp), tmp, framework=framework)  # must load back cleanly
+        try:
+            validate_tidy(read_text_table(tmp), target, framework=framework)
+        except InputError as exc:  # our own output must load back: a bug, not bad input
+            raise RuntimeError(f"the imported table does not load back: {exc.message}") \
+                from None
     return target
 
 
@@ -292,9 +335,7 @@ def write_template(edition: int, out: str | Path) -> Path:
 
     from ..present.wording import say
 
-    out = Path(out)
-    if out.is_dir():
-        raise InputError("out_file", column="--out", value=str(out))
+    out = check_out_file(out)
     framework = load_framework(edition)
     wb = Workbook()
     ws = wb.active

@@ -15,6 +15,7 @@ written by ``pii import`` beside the data adds the sub-pillars and indicators it
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,9 +39,10 @@ def display_path(path: str | Path) -> str:
     """A path as a report shows it: relative to the project when inside it, else its name."""
     path = Path(path).resolve()
     try:
-        return str(path.relative_to(PROJECT_DIR.resolve()))
+        shown = str(path.relative_to(PROJECT_DIR.resolve()))
     except ValueError:
-        return path.name
+        shown = path.name
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass
@@ -249,6 +251,8 @@ def load_dataset(source: str | Path | list, edition: int) -> Dataset:
         directory = Path(name)
         if not directory.is_dir():
             raise InputError("data_source", column="data", value=name)
+        if not os.access(directory, os.R_OK | os.X_OK):  # glob would silently find nothing
+            raise InputError("file_unreadable", file=directory, reason="EACCES")
         found, framework = imported_layers(directory, edition, framework)
         layers.extend(found)
     merged, conflicts = merge_layers(layers)

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
+import itertools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import MAX_LINES, InputError, ProblemList
+from ..errors import InputError, ProblemList, errno_name, has_unsafe_characters
 from ..model.framework import LEVELS, edition_info, load_framework
 from ..model.provinces import resolve_province
 from ..text import nfc
@@ -36,10 +36,14 @@ KEY = ["year", "province_id", "level", "code"]
 NUMBER_COLUMNS = ("value", "min", "max", "score", "rank")
 MAX_ROWS = 100_000            # far more than any real profile or national table
 MAX_BYTES = 50 * 2 ** 20
+MAX_LINES_IN_FILE = 1_100_000  # blank ones included: more than an Excel sheet's 1,048,576 rows
+MAX_CELLS = 2_000_000          # 100,000 rows of a tidy table are 1,100,000 cells
+ROW_INDEX = "row"             # index name of tables whose index is the row number in the file
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)?|\d{1,3}([.,]\d{3})+([.,]\d+)?|[.,]\d+)$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d*,(\d{1,2}|\d{4,})$|\.\d{3},\d|^[+-]?0?,\d+$")
 _DOT_DECIMAL = re.compile(r"^[+-]?\d*\.(\d{1,2}|\d{4,})$|,\d{3}\.\d|^[+-]?0?\.\d+$")
 _LONE_GROUP = re.compile(r"^[+-]?\d{1,3}[.,]\d{3}$")
+_EXPONENT = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)[eE][+-]?\d{1,4}$")  # 1.5e-05, 1,5E-03
 _RANK = re.compile(r"^\s*(\d+)\s*(?:/\s*(\d+))?\s*$")
 
 
@@ -49,67 +53,148 @@ def file_checksum(path: Path) -> str:
     return digest[:12]
 
 
-def _decode(path: Path) -> str:
+_SPLIT_CR = re.compile(rb"(?<=\r)(?!\n)")     # after a lone CR (old Mac line ends)
+_QUOTED = re.compile(r'"[^"]*"')
+SEPARATORS = (",", ";", "\t")
+
+
+def check_readable(path: Path) -> None:
+    """Refuse a path that is not an existing, readable file (a directory, a broken link …)."""
     if not path.is_file():
         raise InputError("file_exists", file=path)
-    if path.stat().st_size > MAX_BYTES:
-        raise InputError("file_too_large", file=path, mb=MAX_BYTES // 2 ** 20)
-    blob = path.read_bytes()
-    if not blob.strip():
-        raise InputError("csv_empty", file=path)
-    if blob[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError("csv_utf16", file=path)
-    if b"\x00" in blob[:4096] or blob[:4] == b"PK\x03\x04":
-        raise InputError("csv_binary", file=path)
     try:
-        return blob.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = blob[: exc.start].count(b"\n") + 1
-        raise InputError("csv_encoding", file=path, row=line,
-                         value=blob[exc.start:exc.start + 4].hex(" ")) from None
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise InputError("file_unreadable", file=path, reason=errno_name(exc)) from None
+
+
+def _check_text_file(path: Path) -> None:
+    """Refuse, before reading, what is not a user's text file of sensible size: over
+    :data:`MAX_BYTES`, or over :data:`MAX_LINES_IN_FILE` lines (counted in C, about 30 ms for
+    50 MB: a file of 45 million empty lines took a minute to parse)."""
+    check_readable(path)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError("file_too_large", file=path, mb=MAX_BYTES // 2 ** 20)
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+        fh.seek(0)
+        lf = cr = 0
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            lf, cr = lf + chunk.count(b"\n"), cr + chunk.count(b"\r")
+    if max(lf, cr) > MAX_LINES_IN_FILE:
+        raise InputError("too_many_lines", file=path, n=MAX_LINES_IN_FILE)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("csv_utf16", file=path)
+    if b"\x00" in head or head[:4] == b"PK\x03\x04":
+        raise InputError("csv_binary", file=path)
+
+
+def _text_lines(path: Path) -> Iterator[str]:
+    """The lines of a UTF-8 file, decoded one at a time with their line ends (LF, CRLF or CR).
+
+    Streaming keeps memory small however long the file is, and a file refused on its third
+    row is refused after reading three rows.
+    """
+    with open(path, "rb") as fh:
+        number = 0
+        for raw in fh:
+            if number == 0 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            for part in _SPLIT_CR.split(raw) if b"\r" in raw[:-2] else (raw,):
+                number += 1
+                try:
+                    yield part.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError("csv_encoding", file=path, row=number,
+                                     value=part[exc.start:exc.start + 4].hex(" ")) from None
+
+
+def _separator(header_line: str) -> str:
+    """The separator the header uses most (``,`` ``;`` or tab; quoted text not counted)."""
+    bare = _QUOTED.sub("", header_line)
+    counts = {sep: bare.count(sep) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: counts[sep])  # ties: the first, ","
+    return best if counts[best] else ","
 
 
 def read_text_table(path: str | Path, *, max_rows: int = MAX_ROWS) -> pd.DataFrame:
-    """Read a CSV file as NFC strings, checking every row's length.
+    """Read a CSV file as NFC strings, checking every row's length and text.
 
     A UTF-8 byte-order mark is accepted; UTF-16 and legacy encodings (cp1258, …) are refused
-    with a message saying how to save the file. ``;`` is accepted as the separator (Excel with
-    Vietnamese settings). Trailing empty fields (``a,b,``) are dropped; a row with more filled
-    fields than the header, or fewer, is refused — a column never silently shifts. Files of
-    more than ``max_rows`` data rows are refused while reading.
+    with a message saying how to save the file. The separator is the one the header uses most:
+    ``,``, ``;`` (Excel with Vietnamese settings) or tab. Line ends may be LF, CRLF or CR.
+    Trailing empty fields (``a,b,`` or ``a;b;``) are dropped, in the header too; a row with
+    more filled fields than the header, or fewer, is refused — a column never silently shifts.
+    Blank rows are skipped. Text with control characters (terminal escapes …) is refused.
+
+    The file is streamed: files over :data:`MAX_BYTES` are refused before reading, and reading
+    stops as soon as the file has more than ``max_rows`` data rows.
     """
     path = Path(path)
-    text = _decode(path)
-    header_line = text.split("\n", 1)[0]
-    sep = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=True)
+    _check_text_file(path)
+    lines = _text_lines(path)
     try:
+        first = next(lines, None)
+        if first is None or not first.strip():
+            if first is None or not any(line.strip() for line in lines):
+                raise InputError("csv_empty", file=path)
+            raise InputError("csv_header", file=path, row=1, value="")
+        sep = _separator(first)
+        reader = csv.reader(itertools.chain([first], lines), delimiter=sep,
+                            skipinitialspace=True)
         header = [nfc(c) for c in next(reader)]
-        while header and header[-1] == "":
+        while header and header[-1].strip() == "":
             header.pop()
+        if len(header) > MAX_CELLS // 100:  # 20,000 columns: no table of ours has 20
+            raise InputError("too_many_cells", file=path, n=MAX_CELLS)
+        if len(set(header)) != len(header) or "" in header:
+            raise InputError("csv_header", file=path, row=1, value=", ".join(header))
         problems = ProblemList()
-        rows = []
+        rows, numbers = [], []
+        n_rows = 0
         for line, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
                 continue
+            n_rows += 1
+            if n_rows > max_rows:
+                raise InputError("too_many_rows", file=path, row=line, n=max_rows)
+            if n_rows * len(header) > MAX_CELLS:
+                raise InputError("too_many_cells", file=path, row=line, n=MAX_CELLS)
             while len(row) > len(header) and row[-1].strip() == "":
                 row.pop()
             if len(row) != len(header):
                 problems.add(InputError("csv_fields", file=path, row=line, have=len(row),
                                         want=len(header)))
-                if len(problems) >= MAX_LINES:
-                    break
+                continue
+            bad = next((i for i, cell in enumerate(row) if has_unsafe_characters(cell)), None)
+            if bad is not None:
+                problems.add(InputError("control_characters", file=path, row=line,
+                                        column=header[bad], value=row[bad]))
                 continue
             rows.append([nfc(cell) for cell in row])
-            if len(rows) > max_rows:
-                raise InputError("too_many_rows", file=path, row=line, n=max_rows)
+            numbers.append(line)
     except csv.Error as exc:
-        raise InputError("csv_invalid", file=path, row=reader.line_num, problem=str(exc)) \
-            from None
+        limit = "field larger than field limit" in str(exc)
+        raise InputError("csv_field_long" if limit else "csv_invalid", file=path,
+                         row=reader.line_num, n=csv.field_size_limit()) from None
     problems.raise_if_any()
-    if len(set(header)) != len(header) or "" in header:
-        raise InputError("csv_header", file=path, row=1, value=", ".join(header))
-    return pd.DataFrame(rows, columns=header, dtype=object)
+    bad = next((c for c in header if has_unsafe_characters(c)), None)
+    if bad is not None:
+        raise InputError("control_characters", file=path, row=1, value=bad)
+    return pd.DataFrame(rows, columns=header, dtype=object,
+                        index=pd.Index(numbers, name=ROW_INDEX))
+
+
+def numbered_records(table: pd.DataFrame, first: int = 2) -> Iterator[tuple[int, dict]]:
+    """(row number in the file, record) of a table: the file's own numbers when the reader
+    kept them (blank rows skipped do not shift the rows named in messages), else counted
+    from ``first``."""
+    records = table.to_dict("records")
+    if table.index.name == ROW_INDEX:
+        return zip((int(i) for i in table.index), records)
+    return enumerate(records, start=first)
 
 
 def decimal_mark(values: Iterable[object]) -> str | None:
@@ -124,10 +209,39 @@ def decimal_mark(values: Iterable[object]) -> str | None:
     return None
 
 
-def decimal_marks(table: pd.DataFrame, columns: Iterable[str]) -> dict[str, str]:
+def _first_with(table: pd.DataFrame, column: str, pattern: re.Pattern) -> tuple[int, str] | None:
+    for row, value in zip(_row_numbers(table), table[column]):
+        if isinstance(value, str) and pattern.search(value.strip().replace("\u00a0", "")
+                                                     .replace(" ", "")):
+            return row, value
+    return None
+
+
+def _row_numbers(table: pd.DataFrame) -> list[int]:
+    return [int(i) for i in table.index] if table.index.name == ROW_INDEX else \
+        list(range(2, len(table) + 2))
+
+
+def decimal_marks(table: pd.DataFrame, columns: Iterable[str], *,
+                  file: str | Path | None = None) -> dict[str, str]:
     """Decimal mark of each number column: the column's own evidence, else the file's, else
-    ``.`` (machine-written files)."""
+    ``.`` (machine-written files).
+
+    Raises
+    ------
+    InputError
+        When a column holds values that can only be read with a decimal comma (``46,51``) and
+        values that can only be read with a decimal point (``7.25``): either reading would
+        turn some of them into numbers 100 or 1000 times too large.
+    """
     columns = [c for c in columns if c in table.columns]
+    for c in columns:
+        comma = _first_with(table, c, _COMMA_DECIMAL)
+        dot = _first_with(table, c, _DOT_DECIMAL) if comma else None
+        if comma and dot:
+            (row, value), (other_row, other) = sorted([comma, dot])[1], sorted([comma, dot])[0]
+            raise InputError("decimal_mixed", file=file, row=row, column=c, value=value,
+                             other=other, other_row=other_row)
     own = {c: decimal_mark(table[c]) for c in columns}
     votes = {m for m in own.values() if m}
     file_mark = votes.pop() if len(votes) == 1 else "."
@@ -141,7 +255,9 @@ def parse_number(text: object, *, decimal: str = ".", file: str | Path | None = 
 
     ``46,51`` → 46.51 with ``decimal=","``; ``1.234,5`` → 1234.5; ``7.398`` → 7.398 with
     ``decimal="."``. With ``bounds`` (e.g. a score, 0–100), a value that the decimal mark puts
-    outside the bounds but the other reading puts inside is refused as ambiguous.
+    outside the bounds but the other reading puts inside is refused as ambiguous. Scientific
+    notation as machines write it (``1.5e-05``, ``1,5E-03``) is read; its mark can only be the
+    decimal one. ``nan``, ``inf``, ``1e999`` and numbers too large for a float are refused.
 
     Raises
     ------
@@ -151,16 +267,23 @@ def parse_number(text: object, *, decimal: str = ".", file: str | Path | None = 
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return math.nan
     if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
-        value = float(text)
+        try:
+            value = float(text)
+        except OverflowError:  # a Python int beyond the float range
+            value = math.inf
         if math.isinf(value):
             raise InputError("number_finite", file=file, row=row, column=column, value=text)
         return value
     raw = str(text).strip().replace("\u00a0", "").replace(" ", "")
     if raw == "":
         return math.nan
+    if _EXPONENT.match(raw):
+        return _finite(float(raw.replace(",", ".")), text, file, row, column)
     if not _NUMBER.match(raw):
+        if raw.strip("+-").lower() in _NON_FINITE:
+            raise InputError("number_finite", file=file, row=row, column=column, value=text)
         raise InputError("number", file=file, row=row, column=column, value=text)
-    value = _read(raw, decimal)
+    value = _finite(_read(raw, decimal), text, file, row, column)
     other = _read(raw, "," if decimal == "." else ".")
     if other != value and _LONE_GROUP.match(raw) and decimal not in raw:
         # "1.234" with a decimal comma, or "1,234" with a decimal point: a thousands group or a
@@ -172,6 +295,16 @@ def parse_number(text: object, *, decimal: str = ".", file: str | Path | None = 
     if bounds is not None and not bounds[0] <= value <= bounds[1] and \
             bounds[0] <= other <= bounds[1]:
         raise InputError("number_ambiguous", file=file, row=row, column=column, value=text)
+    return value
+
+
+_NON_FINITE = {"nan", "inf", "infinity", "-nan"}
+
+
+def _finite(value: float, text: object, file, row, column) -> float:
+    """``value`` unless it is infinite (a number too large for a float: 400 digits, 1e999)."""
+    if not math.isfinite(value):
+        raise InputError("number_finite", file=file, row=row, column=column, value=text)
     return value
 
 
@@ -192,7 +325,7 @@ def parse_rank(text: object, n: int, edition: int, *, file: str | Path | None = 
     if text is None or (isinstance(text, float) and math.isnan(text)) or str(text).strip() == "":
         return math.nan
     if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
-        rank, total = float(text), None
+        rank, total = (float(text) if abs(text) < 1e300 else math.inf), None
     else:
         match = _RANK.match(str(text).replace(".0", "", 1) if str(text).strip().endswith(".0")
                             else str(text))
@@ -203,7 +336,7 @@ def parse_rank(text: object, n: int, edition: int, *, file: str | Path | None = 
     if total is not None and int(total) != n:
         raise InputError("rank_total", file=file, row=row, column=column, value=text, n=n,
                          edition=edition)
-    if rank != int(rank) or not 1 <= rank <= n:
+    if not 1 <= rank <= n or rank != int(rank):  # NaN and infinity fail the first test
         raise InputError("rank", file=file, row=row, column=column, value=text, n=n,
                          edition=edition)
     return rank
@@ -228,12 +361,10 @@ def read_raw_values(path: str | Path, edition: int) -> pd.DataFrame:
                          missing=", ".join(missing), expected=", ".join(need))
     framework = load_framework(edition)
     indicators = set(framework.indicators)
-    mark = decimal_marks(table, ["value"])["value"]
+    mark = decimal_marks(table, ["value"], file=path)["value"]
     problems = ProblemList()
     out, seen = [], {}
-    for i, rec in enumerate(table.to_dict("records"), start=2):
-        if len(problems) >= MAX_LINES:
-            break
+    for i, rec in numbered_records(table):
         try:
             pid = resolve_province(rec["province_id"], edition, file=str(path), row=i,
                                    column="province_id")
@@ -273,12 +404,10 @@ def validate_tidy(table: pd.DataFrame, path: str | Path, *, edition: int | None 
     if missing:
         raise InputError("columns_missing", file=path, row=1, column=missing[0],
                          missing=", ".join(missing), expected=", ".join(need))
-    marks = decimal_marks(table, NUMBER_COLUMNS)
+    marks = decimal_marks(table, NUMBER_COLUMNS, file=path)
     problems = ProblemList()
     rows, seen = [], {}
-    for i, rec in enumerate(table.to_dict("records"), start=2):
-        if len(problems) >= MAX_LINES:
-            break
+    for i, rec in numbered_records(table):
         try:
             out = _tidy_row(rec, path, i, edition, framework, marks, seen)
         except InputError as exc:
@@ -320,11 +449,16 @@ def _tidy_row(rec: dict, path, i: int, edition: int | None, framework, marks: di
     seen[key] = i
     n = int(info["n_provinces"])
     out = {"year": year, "province_id": pid, "level": level, "code": code}
-    for col in ("value", "min", "max", "score"):
-        out[col] = parse_number(rec.get(col, ""), decimal=marks.get(col, "."), file=path,
-                                row=i, column=col,
-                                bounds=(0, 100) if col == "score" else None)
-    out["rank"] = parse_rank(rec.get("rank", ""), n, year, file=path, row=i)
+    problems = ProblemList()  # every bad cell of the row, not only the first
+    for col in ("value", "min", "max", "score", "rank"):
+        try:
+            out[col] = parse_rank(rec.get(col, ""), n, year, file=path, row=i) \
+                if col == "rank" else \
+                parse_number(rec.get(col, ""), decimal=marks.get(col, "."), file=path, row=i,
+                             column=col, bounds=(0, 100) if col == "score" else None)
+        except InputError as exc:
+            problems.add(exc)
+    problems.raise_if_any()
     if not math.isnan(out["score"]) and not 0 <= out["score"] <= 100:
         raise InputError("score_range", file=path, row=i, column="score", value=rec["score"])
     if not math.isnan(out["min"]) and not math.isnan(out["max"]) and out["min"] > out["max"]:

@@ -26,7 +26,7 @@ def validate_path(path: Path, *, edition: int | None = None) -> str:
         params = load_params(path)
         return say("validate.params", province=params.province, targets=len(params.targets),
                    owners=len(params.responsibilities))
-    if suffix == ".xlsx":
+    if suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".numbers"):
         tidy, _ = read_profile(path, edition=edition or 2023, province=None)
         return say("validate.profile", n=len(tidy))
     table = read_text_table(path)
@@ -35,9 +35,9 @@ def validate_path(path: Path, *, edition: int | None = None) -> str:
         if edition is not None:  # check against that edition's expected counts
             info = edition_info(edition)
             fw = read_framework(path, edition, complete=bool(info.get("complete", True)),
-                                expected=info.get("expected_counts", {}))
+                                expected=info.get("expected_counts", {}), table=table)
         else:
-            fw = read_framework(path, 0, complete=False)
+            fw = read_framework(path, 0, complete=False, table=table)
         return say("validate.framework", n=len(fw.indicators))
     if {"year", "level"} <= cols:
         return say("validate.tidy", n=len(validate_tidy(table, path)))

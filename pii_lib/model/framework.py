@@ -268,7 +268,8 @@ def _check_table(table: pd.DataFrame, path: Path) -> None:
     problems = ProblemList()
     seen: set[str] = set()
     levels = dict(zip(table["code"], table["level"]))
-    for i, rec in enumerate(table.to_dict("records"), start=2):
+    numbers = table.index if table.index.name == "row" else range(2, len(table) + 2)
+    for i, rec in zip(numbers, table.to_dict("records")):
         if rec["code"] in seen:
             problems.add(InputError("unique_code", file=path, row=i, column="code",
                                     value=rec["code"]))
@@ -303,8 +304,16 @@ def _check_table(table: pd.DataFrame, path: Path) -> None:
 
 
 def read_framework(path: str | Path, edition: int, *, complete: bool = True,
-                   expected: dict | None = None) -> Framework:
+                   expected: dict | None = None, table: pd.DataFrame | None = None
+                   ) -> Framework:
     """Read and check a framework CSV.
+
+    Parameters
+    ----------
+    table
+        The file already read by :func:`pii_lib.data.tables.read_text_table` — always the case
+        for a user's file: pandas would take a row with a trailing comma for a row with an
+        index, shifting every column (committed files are read with pandas).
 
     Raises
     ------
@@ -312,10 +321,14 @@ def read_framework(path: str | Path, edition: int, *, complete: bool = True,
         On a malformed file, or when a file marked complete misses nodes.
     """
     path = Path(path)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError("framework_csv", file=path, kind=exc.__class__.__name__) from None
+    if table is None:
+        try:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
+                                index_col=False)
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError("framework_csv", file=path, kind=exc.__class__.__name__) \
+                from None
+    table = table.copy()
     for col in table.columns:
         table[col] = table[col].map(nfc)
     _check_table(table, path)

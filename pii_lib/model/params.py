@@ -1,31 +1,44 @@
 """Province params: what a plan decides (goal, indicator targets, owners, timeline).
 
 ``params/<province>.yaml`` files are read with :func:`pii_lib.safe_yaml.read_yaml` (safe,
-strict: no Python tags, no duplicate keys, no alias bombs) and checked against a schema: unknown
-keys, unknown indicator codes, unknown provinces, score targets outside 0–100, non-finite
-numbers, control characters, impossible dates, wrong types and conflicting duplicate targets are
-errors naming the file, key and value. A target below its baseline is allowed but flagged.
+strict: no Python tags, no duplicate keys, no alias bombs, bounded size) and checked against a
+schema: unknown keys, unknown indicator codes, unknown provinces, score targets outside 0–100,
+non-finite numbers (``.nan``, ``.inf``, ``'1e999'``), booleans where a number is expected (YAML
+reads ``yes``/``no``/``on``/``off`` as booleans), text with control characters, direction marks or
+undecodable characters (anywhere, nested lists included: such text cannot be written to XLSX
+or DOCX and could disguise what a reader sees), impossible dates, target years outside
+2000–2100, wrong types and conflicting duplicate targets are errors naming the file, key and
+value. A target below its baseline is allowed but flagged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, FiniteFloat, ValidationError,
                       field_validator, model_validator)
+from pydantic_core import PydanticCustomError
 
 from .. import PARAMS_DIR
-from ..errors import InputError
+from ..errors import InputError, has_unsafe_characters
 from ..method.results import Note
 from ..safe_yaml import read_yaml
 from ..text import nfc
 from .framework import edition_info, load_framework
 from .provinces import resolve_province
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+#: longest text of one params value: a long paragraph; an Excel cell holds at most 32,767
+#: characters, and a longer one makes Excel report the exported appendix as damaged
+MAX_TEXT = 10_000
+
+
+def _text(value: str) -> str:
+    if len(value) > MAX_TEXT:
+        raise PydanticCustomError("text_too_long", "text too long", {"n": MAX_TEXT})
+    return nfc(value)
 
 
 class _Strict(BaseModel):
@@ -34,10 +47,12 @@ class _Strict(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _nfc(cls, value):
+        if isinstance(value, bool):  # no field is a boolean: `target: yes` is a mistake
+            raise PydanticCustomError("boolean", "unexpected boolean")
         if isinstance(value, str):
-            return nfc(value)
+            return _text(value)
         if isinstance(value, list):
-            return [nfc(v) if isinstance(v, str) else v for v in value]
+            return [_text(v) if isinstance(v, str) else v for v in value]
         return value
 
 
@@ -114,7 +129,7 @@ class Params(_Strict):
     province: str
     plan: Plan = Field(default_factory=Plan)
     baseline_edition: int = 2023
-    target_year: int | None = None
+    target_year: int | None = Field(default=None, ge=2000, le=2100)
     goal: Goal | None = None
     pillar_goals: list[PillarGoal] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
@@ -154,9 +169,10 @@ def _lookup(data: object, loc: tuple) -> object:
 
 
 def _control_characters(data: object, loc: tuple = ()) -> tuple[tuple, str] | None:
-    """The first string (and its key path) that holds a control character."""
+    """The first string (and its key path) holding a control character, a direction mark, a
+    lone surrogate or a non-character (see :func:`pii_lib.errors.has_unsafe_characters`)."""
     if isinstance(data, str):
-        return (loc, data) if _CONTROL.search(data) else None
+        return (loc, data) if has_unsafe_characters(data) else None
     items = data.items() if isinstance(data, dict) else enumerate(data) \
         if isinstance(data, list) else ()
     for key, value in items:
@@ -164,6 +180,12 @@ def _control_characters(data: object, loc: tuple = ()) -> tuple[tuple, str] | No
         if hit:
             return hit
     return None
+
+
+def unsafe_text(params: Params) -> tuple[str, str] | None:
+    """Key path and value of the first text of ``params`` with unsafe characters, or None."""
+    bad = _control_characters(params.model_dump(mode="python", exclude={"source_file"}))
+    return (_key_path(bad[0]), bad[1]) if bad else None
 
 
 def load_params(path: str | Path) -> Params:
@@ -191,7 +213,8 @@ def load_params(path: str | Path) -> Params:
     return _check_semantics(params, path)
 
 
-SCHEMA_ARGS = {"greater_than_equal": "ge", "less_than_equal": "le", "literal_error": "expected"}
+SCHEMA_ARGS = {"greater_than_equal": "ge", "less_than_equal": "le", "literal_error": "expected",
+               "text_too_long": "n"}
 
 
 def _schema_error(error: dict, data: dict, path: Path) -> InputError:
@@ -276,15 +299,21 @@ def default_params_path(province_id: str) -> Path:
 def params_for(province_id: str, edition: int) -> str:
     """``params/<province>.yaml`` when it exists and is for ``edition``, else ``""``.
 
-    A file that cannot be read is returned too, so that loading it reports the problem for
-    that province alone.
+    A file that cannot be read (not YAML, a directory, a broken link, unreadable) is returned
+    too, so that loading it reports the problem for that province alone.
     """
     path = default_params_path(province_id)
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return ""
+    if not path.is_file():
+        return str(path)
     try:
         data = read_yaml(path)
-        year = int(data.get("baseline_edition", 2023)) if isinstance(data, dict) else None
-    except (InputError, TypeError, ValueError):
+    except InputError:
         return str(path)
-    return str(path) if year in (None, int(edition)) else ""
+    year = data.get("baseline_edition", 2023) if isinstance(data, dict) else None
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year)
+    if not isinstance(year, int) or isinstance(year, bool):
+        return str(path)  # not a mapping, or an edition that is no year: loading says why
+    return str(path) if year == int(edition) else ""

@@ -89,12 +89,15 @@ def resolve_province(name_or_id: str, edition: int, *, file: str | None = None,
     lookup = _lookup(int(edition))
     if key and key in lookup:
         return lookup[key]
-    table = province_table(edition)
-    suggestion = closest(str(name_or_id), list(table["name_vi"])) or closest(
-        str(name_or_id), list(table["id"]))
+    table = _province_table(edition_info(edition)["province_set"])  # cached: no copy per row
+
+    def hint() -> tuple[str, dict] | None:  # only computed for the messages shown
+        suggestion = closest(str(name_or_id), list(table["name_vi"])) or closest(
+            str(name_or_id), list(table["id"]))
+        return ("did_you_mean", {"name": suggestion[0]}) if suggestion else None
+
     raise InputError("province", file=file, row=row, column=column or "province",
-                     value=name_or_id, edition=edition, n=len(table),
-                     hint=("did_you_mean", {"name": suggestion[0]}) if suggestion else None)
+                     value=name_or_id, edition=edition, n=len(table), hint=hint)
 
 
 @lru_cache(maxsize=None)

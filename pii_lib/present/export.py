@@ -103,7 +103,15 @@ def appendix_title(w: Wording, params: Params, *, targets: bool) -> tuple[str, s
 def checked_rows(params: Params, lang: str = "vi"
                  ) -> tuple[list[TargetRow], list[ResponsibilityRow]]:
     """Both tables' rows (names in ``lang``); a plan with neither targets nor owners is
-    refused."""
+    refused, and so is text that XLSX or DOCX cannot hold or that would disguise what the
+    reader sees (control characters, direction marks) — :func:`load_params` refuses it too,
+    this also covers params built in code."""
+    from ..model.params import unsafe_text
+
+    bad = unsafe_text(params)
+    if bad:
+        raise InputError("control_characters", file=params.source_file, row=bad[0],
+                         value=bad[1])
     targets, responsibilities = target_rows(params, lang), responsibility_rows(params, lang)
     if not targets and not responsibilities:
         raise InputError("export_empty", file=params.source_file, row="targets")

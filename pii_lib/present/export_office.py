@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import atomic_path
+from ..files import FORMULA_TRIGGERS, atomic_path
 from ..model.params import Params
 from .export import (appendix_title, checked_rows, fitted_widths,
                      line_counts, line_lengths, responsibility_headers, responsibility_texts,
@@ -31,7 +31,6 @@ from .wording import Wording, current_lang, wording
 
 NUMBER_FORMAT = "#,##0.00"  # the locale renders the separators: 12,76 in Vietnamese Excel
 FONT = "Times New Roman"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_ROW = 5  # XLSX rows 1–3: appendix, heading, "attached to" line; row 4 empty
 XLSX_WIDTH_CHARS = 160  # table width budget (column-width units); printing fits it to the page
 XLSX_CHAR, XLSX_PADDING = 0.6, 2.0  # a Times New Roman 11 pt character in column-width units

@@ -38,6 +38,7 @@ def report_one(args, data: tuple[str, ...], formats: tuple[str, ...]) -> int:
     job = Job(province=pid, edition=args.edition, lang=_lang(args), data=data,
               params_file=params, formats=formats, renderer=renderer, out_root=str(args.out),
               force=args.force)
+    check_options(job)  # the output folder too, before looking for earlier outputs there
     skipped = up_to_date(job)
     if skipped is None:
         check_job(job)
@@ -73,7 +74,8 @@ def wanted_provinces(only: str | None, edition: int) -> list[str]:
     names = [p for p in only.split(",") if p.strip()]
     if not names:
         raise InputError("only_empty", column="--only", value=only)
-    return list(dict.fromkeys(resolve_province(p.strip(), edition) for p in names))
+    return list(dict.fromkeys(resolve_province(p.strip(), edition, column="--only")
+                              for p in names))
 
 
 def report_all(args, data: tuple[str, ...], formats: tuple[str, ...]) -> int:
@@ -117,7 +119,8 @@ def report_all(args, data: tuple[str, ...], formats: tuple[str, ...]) -> int:
             checked.append(check_job(job))
         except InputError as exc:  # one province's bad params must not stop the others
             rejected.append(JobResult(province=job.province, ok=False, error=exc.message))
-    console = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+    # plain text only: no markup ("[/x]" in a path), no emoji codes (":bomb:"), no highlighting
+    console = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
     with Progress(TextColumn("{task.description}", markup=False), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=False) as progress:

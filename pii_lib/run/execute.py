@@ -34,6 +34,12 @@ log = logging.getLogger(__name__)
 WORKER_RECYCLE = 16
 
 
+def _literal(path: Path) -> str:
+    """``path`` for papermill, which fills its paths in with the parameters (``str.format``):
+    braces doubled so that a folder named ``r{x}`` stays itself."""
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
 def execute_notebook(notebook: Path, target: Path, parameters: dict, km=None) -> Path:
     """Execute ``notebook`` with papermill into ``target`` (atomic), on the pinned kernel."""
     import papermill as pm
@@ -45,7 +51,7 @@ def execute_notebook(notebook: Path, target: Path, parameters: dict, km=None) ->
         with atomic_path(target) as tmp:
             tmp_nb = tmp.with_suffix(".ipynb")
             try:
-                pm.execute_notebook(str(notebook), str(tmp_nb), parameters=parameters,
+                pm.execute_notebook(_literal(notebook), _literal(tmp_nb), parameters=parameters,
                                     kernel_name=kernels.KERNEL_NAME, cwd=str(notebook.parent),
                                     progress_bar=False, log_output=False, km=km,
                                     request_save_on_cell_execute=False, autosave_cell_every=0)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import DATA_DIR, NOTEBOOK_DIR, __version__
 from ..errors import InputError
+from ..files import check_out_dir
 
 PROVINCE_NOTEBOOK = NOTEBOOK_DIR / "province_report.ipynb"
 NATIONAL_NOTEBOOK = NOTEBOOK_DIR / "national_overview.ipynb"
@@ -102,7 +103,7 @@ def stamp_path(job: Job) -> Path:
 def _hash_files(paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(path.name.encode())
+        digest.update(path.name.encode("utf-8", "surrogateescape"))  # non-UTF-8 names too
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -160,9 +161,7 @@ def check_options(job: Job) -> None:
         raise InputError("lang", column="--lang", value=job.lang)
     if job.renderer not in RENDERERS:
         raise InputError("renderer", column="--renderer", value=job.renderer)
-    out = Path(job.out_root)
-    if out.exists() and not out.is_dir():
-        raise InputError("out_dir", column="--out", value=str(out))
+    check_out_dir(job.out_root)
 
 
 def check_job(job: Job) -> Job:
