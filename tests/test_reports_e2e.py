@@ -172,3 +172,30 @@ def test_catalogue_files_are_valid_yaml_without_duplicates():
         assert isinstance(read_yaml(path), dict)  # duplicate keys would be refused
         assert unicodedata.is_normalized("NFC", path.read_text(encoding="utf-8"))
         yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_builtin_html_keeps_quarto_cell_options_alt_text_and_highlighting(tmp_path):
+    """The builtin HTML exporter (nbconvert without its page re-parse) still shows ``echo: true``
+    code highlighted, hides other code, drops ``include: false`` cells and keeps a figure's alt
+    text."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from pii_lib.present.blocks import Figure
+    from pii_lib.run.render import PageInfo, render_html
+
+    fig = Figure(png=b"\x89PNG", caption="Hình 1", alt="Điểm các trụ cột")
+    shown = new_code_cell("#| echo: true\ntotal = sum([1, 2])", outputs=[
+        new_output("display_data", data={"text/html": fig._repr_html_()})])
+    hidden = new_code_cell("secret_code = 1", outputs=[
+        new_output("display_data", data={"text/html": "<p>kết quả</p>"})])
+    dropped = new_code_cell("#| include: false\ndropped_cell = 2", outputs=[
+        new_output("display_data", data={"text/html": "<p>bỏ đi</p>"})])
+    nb = new_notebook(cells=[new_markdown_cell("## Mục một"), shown, hidden, dropped])
+    nbformat.validate(nb)
+    target = render_html(nb, tmp_path / "r.html", PageInfo(title="T", lang="vi"))
+    html = target.read_text(encoding="utf-8")
+    assert 'alt="Điểm các trụ cột"' in html
+    assert re.search(r'<span class="n(b|f)?">sum</span>', html)  # pygments highlighting
+    assert "secret_code" not in html and "<p>kết quả</p>" in html
+    assert "dropped_cell" not in html and "bỏ đi" not in html

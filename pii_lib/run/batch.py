@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import InputError, visible
 from ..present.wording import say
-from .jobs import Job, JobResult, check_formats, check_job, check_options, up_to_date
+from .jobs import NATIONAL, Job, JobResult, check_formats, check_job, check_options, up_to_date
 
 
 def _announce(renderer_asked: str, renderer: str) -> None:
@@ -134,9 +134,12 @@ def report_all(args, data: tuple[str, ...], formats: tuple[str, ...]) -> int:
 
         for res in rejected:
             tick(res)
-        results = run_batch(checked, n_jobs=args.jobs, progress=tick) + rejected
+        results = run_batch(checked, n_jobs=args.jobs, progress=tick,
+                            national=_national(base)) + rejected
+    national = next((r for r in results if r.province == NATIONAL), None)
+    results = [r for r in results if r is not national]
     failed = [r for r in results if not r.ok]
-    pages = _edition_pages(base, jobs, results)
+    pages = _edition_pages(base, jobs, results, national)
     failed += [p for p in pages if not p.ok]
     skipped = [r for r in results if r.skipped]
     out(say("cli.summary", ok=len(results) - len([r for r in results if not r.ok]),
@@ -178,12 +181,15 @@ def _pages_current(base: Job, jobs: list[Job]) -> bool:
     return _index_path(base).exists()
 
 
-def _edition_pages(base: Job, jobs: list[Job], results: list[JobResult]) -> list[JobResult]:
-    """The national overview and the index (builtin), or the Quarto website."""
+def _edition_pages(base: Job, jobs: list[Job], results: list[JobResult],
+                   national: JobResult | None = None) -> list[JobResult]:
+    """The national overview (unless the batch made it) and the index (builtin), or the
+    Quarto website."""
     from .site import national_overview, write_index
 
     national_job = _national(base)
-    national = national_overview(national_job)
+    if national is None:
+        national = national_overview(national_job)
     if base.renderer != "quarto":
         write_index(base, results)
         return [national]

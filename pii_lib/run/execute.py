@@ -23,7 +23,7 @@ from pathlib import Path
 from ..files import atomic_path, remove_in_flight, remove_stale_temporaries, write_text_atomic
 from ..present.wording import wording
 from . import kernels
-from .jobs import PROVINCE_NOTEBOOK, Job, JobResult, fingerprint, output_dir, stamp_path, \
+from .jobs import NATIONAL, PROVINCE_NOTEBOOK, Job, JobResult, fingerprint, output_dir, stamp_path, \
     up_to_date
 from .render import PageInfo, render
 
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: workers (and their warm kernels) are replaced after this many reports each: a papermill run on
 #: a reused kernel leaves some memory behind in the worker, so recycling keeps the peak bounded
-WORKER_RECYCLE = 16
+WORKER_RECYCLE = 32
 
 
 def _literal(path: Path) -> str:
@@ -152,6 +152,10 @@ def _worker_init(lang: str) -> None:
 
 
 def _worker_run(job: Job) -> JobResult:
+    if job.province == NATIONAL:
+        from .site import national_overview
+
+        return national_overview(job, km=_KM)
     result = run_job(job, km=_KM)
     if not result.ok and _KM is not None and not _KM.has_kernel:
         result = run_job(job, km=_KM)  # the kernel died: one retry with a fresh kernel
@@ -169,8 +173,14 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=10)
 
 
-def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None) -> list[JobResult]:
-    """Run jobs in ``n_jobs`` worker processes; ``progress(result)`` is called per job."""
+def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None,
+              national: Job | None = None) -> list[JobResult]:
+    """Run jobs in ``n_jobs`` worker processes; ``progress(result)`` is called per job.
+
+    The ``national`` overview's job, when given, runs first in the same pool, on a warm kernel
+    while the other workers start on the provinces; its result (province ``national``) is then
+    among those returned. It is not run when no province needs to be (the caller runs it).
+    """
     import multiprocessing as mp
 
     results: list[JobResult] = []
@@ -189,6 +199,8 @@ def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None) -> list[JobResult
         ctx = mp.get_context("spawn")
         n_jobs = max(1, min(n_jobs, len(pending)))
         chunk = n_jobs * WORKER_RECYCLE  # a fresh pool (fresh workers and kernels) per chunk
+        if national is not None:
+            pending.insert(0, national)
         for start in range(0, len(pending), chunk):
             pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx,
                                        initializer=_worker_init, initargs=(lang,))
@@ -202,7 +214,7 @@ def run_batch(jobs: list[Job], n_jobs: int = 2, progress=None) -> list[JobResult
                         res = JobResult(province=futures[fut].province, ok=False,
                                         error=describe_error(exc))
                     results.append(res)
-                    if progress:
+                    if progress and res.province != NATIONAL:
                         progress(res)
             except BaseException:  # Ctrl-C or SIGTERM: stop the workers (and their kernels) now
                 stop_pool(pool)

@@ -22,6 +22,8 @@ from ..files import check_out_dir
 
 PROVINCE_NOTEBOOK = NOTEBOOK_DIR / "province_report.ipynb"
 NATIONAL_NOTEBOOK = NOTEBOOK_DIR / "national_overview.ipynb"
+#: the pseudo-province of an edition's national overview (its folder, its batch results)
+NATIONAL = "national"
 LIB_DIR = Path(__file__).resolve().parent.parent
 FORMATS = ("html", "pdf")
 RENDERERS = ("auto", "builtin", "quarto")

@@ -7,6 +7,9 @@
 * A kernel exits when the process that started it dies (ipykernel's parent poller); a batch
   worker exits when the main process dies (``PR_SET_PDEATHSIG`` on Linux), so a killed run
   leaves no process behind.
+* A client is ready as soon as the kernel has answered ``kernel_info`` and said it is idle
+  again (:class:`ReadyClient`), instead of after jupyter_client's fixed 0.2 s of silence on
+  IOPub: papermill starts a client per notebook, so that was 0.2 s on every report.
 * Every temporary file of a run lives in one folder ``pii-run-<pid>-…`` under the system
   temporary directory; it is removed at exit, and folders of runs whose process no longer
   exists are removed at the start of the next run.
@@ -97,6 +100,47 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
+def _ready_client_class():
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        """An async kernel client whose ``wait_for_ready`` ends at the kernel's idle status."""
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (timeout if timeout is not None else 60.0)
+            while time.monotonic() < deadline:
+                msg_id = self.kernel_info()
+                try:
+                    reply = await self._reply_to(self.shell_channel, msg_id, 1.0)
+                    # IOPub may not be subscribed yet (ZMQ slow joiner): then ask again
+                    await self._idle_after(msg_id, 0.2)
+                except Empty:
+                    if not await self.is_alive():
+                        raise RuntimeError("Kernel died before replying to kernel_info") \
+                            from None
+                    continue
+                self._handle_kernel_info_reply(reply)
+                return
+            raise RuntimeError("Kernel didn't respond in time")
+
+        async def _reply_to(self, channel, msg_id: str, timeout: float) -> dict:
+            while True:
+                msg = await channel.get_msg(timeout=timeout)
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    return msg
+
+        async def _idle_after(self, msg_id: str, timeout: float) -> None:
+            while True:
+                msg = await self._reply_to(self.iopub_channel, msg_id, timeout)
+                if msg["msg_type"] == "status" and \
+                        msg["content"].get("execution_state") == "idle":
+                    return
+
+    return ReadyClient
+
+
 def new_kernel_manager():
     """A kernel manager for the pinned kernel, with IPC sockets and its connection file in the
     run folder."""
@@ -107,7 +151,8 @@ def new_kernel_manager():
     folder.mkdir()
     return AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc",
                               ip=str(folder / "ipc"),
-                              connection_file=str(folder / "connection.json"))
+                              connection_file=str(folder / "connection.json"),
+                              client_factory=_ready_client_class())
 
 
 def kill_now(km) -> None:

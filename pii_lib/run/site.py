@@ -15,19 +15,19 @@ from .. import __version__
 from ..files import remove_stale_temporaries, write_text_atomic
 from ..present.wording import wording
 from .execute import describe_error, execute_notebook, _json
-from .jobs import NATIONAL_NOTEBOOK, Job, JobResult, edition_root, fingerprint, is_current
+from .jobs import NATIONAL, NATIONAL_NOTEBOOK, Job, JobResult, edition_root, fingerprint, is_current
 from .render import ASSETS, PageInfo, render
 
 
 def national_job(edition: int, data: tuple[str, ...], lang: str, out_root: str,
                  formats: tuple[str, ...], renderer: str, force: bool = False) -> Job:
     """The job of an edition's national overview (its outputs under ``national/``)."""
-    return Job(province="national", edition=edition, lang=lang, data=data, out_root=out_root,
+    return Job(province=NATIONAL, edition=edition, lang=lang, data=data, out_root=out_root,
                formats=formats, renderer=renderer, force=force)
 
 
 def _national_files(job: Job) -> tuple[Path, list[Path], Path]:
-    out = edition_root(job) / "national"
+    out = edition_root(job) / NATIONAL
     wanted = [out / f"{job.stem}.{fmt}" for fmt in job.formats] or [out / f"{job.stem}.ipynb"]
     return out, wanted, out / f".{job.stem}.inputs.json"
 
@@ -55,21 +55,22 @@ def national_outputs_current(job: Job) -> bool:
     return is_current(stamp, wanted, fingerprint(job, NATIONAL_NOTEBOOK))
 
 
-def national_overview(job: Job) -> JobResult:
-    """Execute and render the national overview of an edition (skipped when unchanged)."""
+def national_overview(job: Job, km=None) -> JobResult:
+    """Execute and render the national overview of an edition (skipped when unchanged), on
+    ``km``'s kernel when given (a batch worker's warm kernel) or a fresh one."""
     out, wanted, stamp = _national_files(job)
     stem = job.stem
     expected = fingerprint(job, NATIONAL_NOTEBOOK)
     if not job.force and is_current(stamp, wanted, expected):
-        return JobResult(province="national", ok=True, skipped=True,
+        return JobResult(province=NATIONAL, ok=True, skipped=True,
                          paths=[str(p) for p in wanted])
     remove_stale_temporaries(out)
-    result = JobResult(province="national", ok=False)
+    result = JobResult(province=NATIONAL, ok=False)
     try:
         nb_path = out / f"{stem}.ipynb"
         execute_notebook(NATIONAL_NOTEBOOK, nb_path, {
             "edition": int(job.edition), "lang": job.lang,
-            "data": job.parameters()["data"]})
+            "data": job.parameters()["data"]}, km)
         paths = render(nb_path, stem, national_page(job), list(job.formats), job.renderer)
         write_text_atomic(stamp, _json(expected))
         result.ok, result.paths = True, [str(nb_path)] + [str(p) for p in paths]
