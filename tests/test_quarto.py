@@ -87,6 +87,11 @@ def test_quarto_batch_is_an_offline_website_with_search_and_a_listing(tmp_path):
     assert str(site / "index.html") in res.stdout
     for pid in ("bac-giang", "ha-noi", "hung-yen"):
         assert (site / f"{pid}.html").exists() and (site / f"{pid}.pdf").exists()
+        page = (site / f"{pid}.html").read_text(encoding="utf-8")
+        # the page links its PDF (rendered beside the site, by a second Quarto at once)
+        assert re.search(rf'class="quarto-other-links"><h2>Tải về</h2><ul><li><a href="{pid}'
+                         r'\.pdf"', page)
+        assert PdfReader(site / f"{pid}.pdf").pages[0].extract_text().count("PII") >= 1
     index = (site / "index.html").read_text(encoding="utf-8")
     listing = json.loads((site / "listings.json").read_text(encoding="utf-8"))
     assert sorted(i.strip("/") for i in listing[0]["items"]) == [

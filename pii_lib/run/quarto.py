@@ -12,18 +12,20 @@ notebook is prepared (:func:`prepare_notebook`):
   loads require.js and jQuery from a CDN, and Quarto would prefer HTML to our markdown;
 * parameter cells are dropped.
 
-One report is rendered in a temporary folder with ONE ``quarto render --no-execute`` for both
-formats (no ``_files`` folder is left beside the report); a batch is one website project
+One report is rendered in temporary folders (no ``_files`` folder is left beside the report), one
+``quarto render --no-execute`` per format, both at once; a batch is one website project
 (:mod:`.quarto_site`). ``SOURCE_DATE_EPOCH`` is set from the report's time stamp, so a PDF's
 dates come from the report, not from the clock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -122,34 +124,59 @@ def environment(created: dt.datetime | None) -> dict:
     return env
 
 
-def run_quarto(args: list[str], cwd: Path, created: dt.datetime | None = None) -> None:
-    """Run ``quarto`` and raise with its last lines of output when it fails."""
-    res = subprocess.run(["quarto", *args], cwd=cwd, capture_output=True, text=True,
-                         env=environment(created))
-    if res.returncode != 0:
-        tail = (res.stderr or res.stdout).strip().splitlines()[-5:]
-        raise RuntimeError("quarto: " + " | ".join(tail))
+def run_quartos(calls: list[tuple[list[str], Path]], created: dt.datetime | None = None) -> None:
+    """Run several ``quarto`` commands at once, each in its own folder; raise with the last lines
+    of output of the first that fails.
+
+    Quarto renders one file after another on one core; the HTML and the PDF of a report (or of a
+    website) rendered by two processes use both cores (a batch of 10: 48 s → 28 s).
+    """
+    env = environment(created)
+    with contextlib.ExitStack() as logs:
+        procs = []
+        try:
+            for args, cwd in calls:
+                log = logs.enter_context(tempfile.TemporaryFile(mode="w+", encoding="utf-8",
+                                                                errors="replace"))
+                procs.append((subprocess.Popen(["quarto", *args], cwd=cwd, stdout=log,
+                                               stderr=subprocess.STDOUT, env=env), log))
+            for proc, _ in procs:
+                proc.wait()
+        except BaseException:  # Ctrl-C or SIGTERM: stop every render
+            for proc, _ in procs:
+                proc.kill()
+                proc.wait()
+            raise
+        for proc, log in procs:
+            if proc.returncode:
+                log.seek(0)
+                tail = log.read().strip().splitlines()[-5:]
+                raise RuntimeError("quarto: " + " | ".join(tail))
 
 
 def render_quarto(nb_path: Path, stem: str, page: PageInfo, formats: list[str]) -> list[Path]:
-    """Render one executed notebook with Quarto beside it (``<stem>.html``, ``<stem>.pdf``)."""
-    work = run_dir() / f"quarto-{stem}-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    """Render one executed notebook with Quarto beside it (``<stem>.html``, ``<stem>.pdf``):
+    each format in its own temporary folder, the formats at once (:func:`run_quartos`)."""
+    base = run_dir() / f"quarto-{stem}-{os.getpid()}"
+    works = {fmt: base / fmt for fmt in formats}
+    shutil.rmtree(base, ignore_errors=True)
     try:
-        install_extension(work)
-        nb = prepare_notebook(nbformat.read(nb_path, as_version=4), page, formats)
-        nbformat.write(nb, str(work / f"{stem}.ipynb"))
-        run_quarto(["render", f"{stem}.ipynb", "--no-execute", "--quiet"], work, page.created)
+        nb = nbformat.read(nb_path, as_version=4)
+        for fmt, work in works.items():
+            work.mkdir(parents=True)
+            install_extension(work)
+            nbformat.write(prepare_notebook(nb, page, [fmt]), str(work / f"{stem}.ipynb"))
+        run_quartos([(["render", f"{stem}.ipynb", "--no-execute", "--quiet"], work)
+                     for work in works.values()], page.created)
         written = []
-        for fmt in formats:
+        for fmt, work in works.items():
             target = nb_path.with_name(f"{stem}{SUFFIX[fmt]}")
             with atomic_path(target) as tmp:
                 shutil.copyfile(work / f"{stem}{SUFFIX[fmt]}", tmp)
             written.append(target)
         return written
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 register("quarto", render_quarto, quarto_available)

@@ -34,7 +34,7 @@ from ..model.provinces import province_table
 from ..present.wording import wording
 from .jobs import Job, JobResult, edition_root, outputs
 from .kernels import run_dir
-from .quarto import FORMAT, install_extension, interface, prepare_notebook, run_quarto
+from .quarto import FORMAT, install_extension, interface, prepare_notebook, run_quartos
 from .render import PageInfo
 
 SITE_STAMP = ".pii-site.json"
@@ -61,13 +61,15 @@ def site_fingerprint(pages: list[Path], job: Job) -> str:
 
 
 def _page(job: Job, name: str, pdf: bool) -> dict:
-    """Per-page format options: the site shares its libraries; a link to the page's PDF."""
+    """Per-page format options: the site shares its libraries; a link to the page's PDF (which
+    is rendered beside the site, see :func:`build_site`)."""
     w = wording(job.lang)
-    html = {"embed-resources": False, "toc-location": "right",
-            "format-links": (["pii-html", {"text": w("report.other_format"),
-                                           "href": f"{Path(name).stem}.pdf",
-                                           "icon": "file-pdf"}] if pdf else False)}
-    return {"format": {FORMAT["html"]: html, **({FORMAT["pdf"]: "default"} if pdf else {})}}
+    html = {"embed-resources": False, "toc-location": "right", "format-links": False}
+    page = {"format": {FORMAT["html"]: html}}
+    if pdf:  # Quarto links other formats only where it rendered them in the same call
+        page["other-links"] = [{"text": w("report.other_format"),
+                                "href": f"{Path(name).stem}.pdf", "icon": "file-pdf"}]
+    return page
 
 
 def _listing(job: Job, rows: list[dict], pdf: bool) -> dict:
@@ -105,7 +107,9 @@ def _quarto_yml(job: Job, names: dict[str, str], regions: dict[str, list[str]],
 
 def build_site(job: Job, results: list[JobResult], national_nb: Path,
                national_page: PageInfo, pages: dict[str, PageInfo]) -> Path:
-    """Render the website of an edition from executed notebooks (one ``quarto render``).
+    """Render the website of an edition from executed notebooks: one ``quarto render`` of the
+    website (HTML) and, at the same time, one of the provinces' PDFs in a plain project beside
+    it (Quarto renders on one core; two processes use both). The PDFs are then copied in.
 
     Parameters
     ----------
@@ -126,17 +130,22 @@ def build_site(job: Job, results: list[JobResult], national_nb: Path,
     table = province_table(job.edition).set_index("id")
     done = [r.province for r in results if r.ok and r.province in pages]
     work = run_dir() / f"site-{job.edition}-{job.lang}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    install_extension(work)
+    pdf_work = work.with_name(work.name + "-pdf")
+    for folder in (work, pdf_work) if pdf else (work,):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        install_extension(folder)
     ctx = edition_context(load_dataset(list(job.data), job.edition))
     rows, names, regions = [], {}, {}
     for pid in done:
         nb_path = outputs(Job(province=pid, edition=job.edition, lang=job.lang, data=job.data,
                               out_root=job.out_root, formats=()))[0]
-        nb = prepare_notebook(nbformat.read(nb_path, as_version=4), pages[pid],
-                              ["html"], _page(job, f"{pid}.ipynb", pdf))
+        executed = nbformat.read(nb_path, as_version=4)
+        nb = prepare_notebook(executed, pages[pid], ["html"], _page(job, f"{pid}.ipynb", pdf))
         nbformat.write(nb, str(work / f"{pid}.ipynb"))
+        if pdf:
+            nbformat.write(prepare_notebook(executed, pages[pid], ["pdf"]),
+                           str(pdf_work / f"{pid}.ipynb"))
         names[pid] = str(table.at[pid, "name_vi"])
         region = str(table.at[pid, "region_name_vi" if job.lang == "vi" else "region_name_en"])
         regions.setdefault(region, []).append(pid)
@@ -157,7 +166,16 @@ def build_site(job: Job, results: list[JobResult], national_nb: Path,
                                                                  "index.ipynb"),
                                                      allow_unicode=True, sort_keys=False),
                                       encoding="utf-8")
-    run_quarto(["render", "--no-execute", "--quiet"], work, national_page.created)
+    calls = [(["render", "--no-execute", "--quiet"], work)]
+    if pdf:
+        (pdf_work / "_quarto.yml").write_text(yaml.safe_dump(
+            {"project": {"type": "default", "render": [f"{p}.ipynb" for p in names]},
+             "lang": job.lang, **interface(job.lang), "execute": {"enabled": False}},
+            allow_unicode=True, sort_keys=False), encoding="utf-8")
+        calls.append((["render", "--no-execute", "--quiet"], pdf_work))
+    run_quartos(calls, national_page.created)
+    for pid in names if pdf else ():
+        shutil.copyfile(pdf_work / f"{pid}.pdf", work / "_site" / f"{pid}.pdf")
     make_offline(work / "_site")
     return replace_dir(work / "_site", site_dir(job))
 
