@@ -239,3 +239,25 @@ def test_same_inputs_and_source_date_epoch_give_identical_pdf_and_html(tmp_path)
     assert blobs[0][0] == blobs[1][0]  # PDF byte for byte
     assert blobs[0][1] == blobs[1][1]
     assert b"1/1/2025" in blobs[0][1]  # the time printed is SOURCE_DATE_EPOCH's
+
+
+def test_a_warm_kernel_reused_for_many_reports_leaves_no_sockets_or_threads(tmp_path):
+    """papermill (nbclient) stops its kernel client only for a kernel it started; on the
+    batch's warm kernel every report left five sockets and three threads (~9 MB) behind."""
+    from pii_lib.run import kernels
+    from pii_lib.run.execute import execute_notebook
+    from pii_lib.run.jobs import PROVINCE_NOTEBOOK, Job
+
+    def handles() -> tuple[int, int]:
+        return len(os.listdir("/proc/self/fd")), len(os.listdir("/proc/self/task"))
+
+    km = kernels.new_kernel_manager()
+    try:
+        seen = []
+        for pid in ("bac-giang", "ha-noi", "hung-yen"):
+            execute_notebook(PROVINCE_NOTEBOOK, tmp_path / f"{pid}.ipynb",
+                             Job(province=pid, data=("demo",)).parameters(), km)
+            seen.append(handles())
+        assert seen[2] == seen[1] == seen[0]
+    finally:
+        kernels.shutdown(km)
