@@ -77,7 +77,7 @@ def generate(edition: int, seed: int = SEED) -> pd.DataFrame:
     """
     framework = load_framework(edition)
     provinces = province_ids(edition)
-    rng = np.random.default_rng(seed)
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy=seed)))
     capacity = rng.normal(0.0, 1.0, len(provinces))
     columns: dict[str, np.ndarray] = {}
     for code in framework.indicators:

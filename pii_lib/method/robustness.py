@@ -341,7 +341,7 @@ def _run(untreated: pd.DataFrame, treated: pd.DataFrame, treatments: dict[str, s
     matrices = np.nan_to_num(stacked, nan=0.0)
     n_varied = sum(step.membership.shape[0] for step in steps if step.perturbed)
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy=seed)))
     factors = rng.uniform(1.0 - weight_spread, 1.0 + weight_spread, size=(draws, n_varied))
     geometric = rng.random(draws) < SHARE_GEOMETRIC
     outliers_treated = rng.random(draws) < SHARE_TREATED
@@ -360,7 +360,7 @@ def _run(untreated: pd.DataFrame, treated: pd.DataFrame, treatments: dict[str, s
     draw_ranks = np.concatenate([_ranks(chunk) for chunk in chunks])
 
     table = _summarise(list(untreated.index), official_scores[0], official_ranks, draw_ranks)
-    settings = RobustnessSettings(draws=int(draws), seed=int(seed),
+    settings = RobustnessSettings(draws=int(draws), seed=seed,
                                   weight_spread=float(weight_spread), aggregation=aggregation,
                                   outliers=outliers, source=source, edition=framework.edition)
     LOG.info("rank robustness: %d draws × %d provinces in %.3f s", draws, len(untreated),
