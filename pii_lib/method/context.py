@@ -111,46 +111,52 @@ def clear_contexts() -> None:
     _CONTEXTS.clear()
 
 
-def rank_interval(ctx: EditionContext, pid: str, code: str, score: float) -> tuple[int, int]:
-    """Best and worst rank that ``score`` can have for ``pid``, given what is known of others.
+def other_score_bounds(ctx: EditionContext, pid: str, code: str) -> list[tuple[float, float]]:
+    """Per province other than ``pid`` (in table order), the ``(lo, hi)`` bound of its score.
 
-    Other provinces with a known score count as above when their score is higher. A province
-    with only a rank is bounded by the scores of provinces ranked around it (the subject's own
-    published score and rank included); a province with neither could be anywhere not claimed
-    by a known rank. With complete data ``best == worst``.
+    A province with a known score is bounded by it; one with only a rank by the scores of
+    provinces ranked around it (the subject's own published score and rank included); one with
+    neither could be anywhere not claimed by a known rank.
     """
     scores = ctx.score[code] if code in ctx.score.columns else pd.Series(dtype=float)
-    if ctx.column_complete(code):  # complete data: the rank is exact
-        others = scores.drop(index=pid).round(RANK_DECIMALS)
-        above = int((others > round(score, RANK_DECIMALS)).sum())
-        return above + 1, above + 1
     ranks = ctx.rank[code] if code in ctx.rank.columns else pd.Series(dtype=float)
     anchors = pd.DataFrame({"score": scores, "rank": ranks}).dropna()
     claimed = set(ranks.dropna().astype(int))
     unclaimed = [r for r in range(1, ctx.n + 1) if r not in claimed]
-    best = worst = 1
+    bounds = []
     for other in ctx.provinces.index:
         if other == pid:
             continue
         s = finite(scores.get(other))
         if s is not None:
-            lo = hi = s
+            bounds.append((s, s))
+            continue
+        r = finite(ranks.get(other))
+        if r is not None:
+            lo_r = hi_r = r
+        elif unclaimed:
+            lo_r, hi_r = min(unclaimed), max(unclaimed)
         else:
-            r = finite(ranks.get(other))
-            if r is not None:
-                lo_r = hi_r = r
-            elif unclaimed:
-                lo_r, hi_r = min(unclaimed), max(unclaimed)
-            else:
-                lo_r, hi_r = 1, ctx.n
-            above = anchors[anchors["rank"] < lo_r]["score"]   # they are at least as good
-            below = anchors[anchors["rank"] > hi_r]["score"]   # they are at most as good
-            hi = float(above.min()) if len(above) else 100.0
-            lo = float(below.max()) if len(below) else 0.0
-        if lo > score:
-            best += 1
-        if hi > score:
-            worst += 1
+            lo_r, hi_r = 1, ctx.n
+        above = anchors[anchors["rank"] < lo_r]["score"]   # they are at least as good
+        below = anchors[anchors["rank"] > hi_r]["score"]   # they are at most as good
+        bounds.append((float(below.max()) if len(below) else 0.0,
+                       float(above.min()) if len(above) else 100.0))
+    return bounds
+
+
+def rank_interval(ctx: EditionContext, pid: str, code: str, score: float) -> tuple[int, int]:
+    """Best and worst rank that ``score`` can have for ``pid``, given what is known of others
+    (:func:`other_score_bounds`), tightened by its own published rank (:func:`own_rank_bound`).
+    With complete data ``best == worst``.
+    """
+    if ctx.column_complete(code):  # complete data: the rank is exact
+        others = ctx.score[code].drop(index=pid).round(RANK_DECIMALS)
+        above = int((others > round(score, RANK_DECIMALS)).sum())
+        return above + 1, above + 1
+    bounds = other_score_bounds(ctx, pid, code)
+    best = 1 + sum(lo > score for lo, _ in bounds)
+    worst = 1 + sum(hi > score for _, hi in bounds)
     return own_rank_bound(ctx, pid, code, score, best, worst)
 
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-import pandas as pd
 
-from .context import RANK_DECIMALS, EditionContext, finite
+from .context import RANK_DECIMALS, EditionContext, other_score_bounds
 from .results import ProvinceAnalysis
 
 EPS = 1e-9
@@ -140,39 +139,13 @@ class SimulatorModel:
 
 
 def rank_bounds(ctx: EditionContext, pid: str, code: str = "PII") -> RankBounds:
-    """Per other province the ``[lo, hi]`` bound of its score, as :func:`rank_interval` uses it.
-
-    A province with a known score is bounded by it; one with only a rank by the scores of
-    provinces ranked around it; one with neither by the scores around the unclaimed ranks.
-    """
-    scores = ctx.score[code] if code in ctx.score.columns else pd.Series(dtype=float)
+    """Per other province the ``[lo, hi]`` bound of its score, as :func:`rank_interval` uses it
+    (:func:`other_score_bounds`), and the province's own published rank and score."""
     if ctx.column_complete(code):
-        others = scores.drop(index=pid).round(RANK_DECIMALS)
+        others = ctx.score[code].drop(index=pid).round(RANK_DECIMALS)
         return RankBounds(n=ctx.n, exact=True,
                           others=[[float(s), float(s)] for s in others])
-    ranks = ctx.rank[code] if code in ctx.rank.columns else pd.Series(dtype=float)
-    anchors = pd.DataFrame({"score": scores, "rank": ranks}).dropna()
-    claimed = set(ranks.dropna().astype(int))
-    unclaimed = [r for r in range(1, ctx.n + 1) if r not in claimed]
-    bounds = []
-    for other in ctx.provinces.index:
-        if other == pid:
-            continue
-        s = finite(scores.get(other))
-        if s is not None:
-            bounds.append([s, s])
-            continue
-        r = finite(ranks.get(other))
-        if r is not None:
-            lo_r = hi_r = r
-        elif unclaimed:
-            lo_r, hi_r = min(unclaimed), max(unclaimed)
-        else:
-            lo_r, hi_r = 1, ctx.n
-        above = anchors[anchors["rank"] < lo_r]["score"]
-        below = anchors[anchors["rank"] > hi_r]["score"]
-        bounds.append([float(below.max()) if len(below) else 0.0,
-                       float(above.min()) if len(above) else 100.0])
+    bounds = [list(b) for b in other_score_bounds(ctx, pid, code)]
     own_rank, own_score = ctx.get("rank", pid, code), ctx.get("score", pid, code)
     return RankBounds(n=ctx.n, exact=False, others=bounds,
                       own_rank=int(own_rank) if own_rank is not None and own_score is not None
