@@ -76,6 +76,7 @@ def pillar_chart(c: ReportContext, pillars: list, caption: str) -> Figure:
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, color=color,
                        s=45, zorder=3, label=w(label), linewidths=2)
     ax.set_yticks(ys, [_short(c.label(r.code)) for r in rows])
+    ax.grid(axis="y", visible=False)  # a line through each bar's value label reads as a strike
     ax.set_xlim(0, 114)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     _number_axis(ax.xaxis, w)
@@ -95,6 +96,7 @@ def leverage_chart(c: ReportContext, rows: list, caption: str, top: int = 12) ->
     colors = [ACCENT if r.pillar in ("6", "7") else PRIMARY for r in known]
     ax.barh(ys, [r.max_gain for r in known], color=colors, height=0.6)
     ax.set_yticks(ys, [_short(f"{r.code} {c.name(r.code)}") for r in known])
+    ax.grid(axis="y", visible=False)
     for y, r in zip(ys, known):
         ax.text(r.max_gain * 1.01, y, w.gain(r.max_gain), va="center", fontsize=7.5)
     _number_axis(ax.xaxis, w, 1)
@@ -148,6 +150,7 @@ def ranking_chart(w: Wording, ranking: list, caption: str) -> Figure:
     ax.barh(ys, [r.score for r in known], color=[palette[r.region] for r in known],
             height=0.75)
     ax.set_yticks(ys, [province_name(r.province) for r in known], fontsize=6.5)
+    ax.grid(axis="y", visible=False)
     _number_axis(ax.xaxis, w)
     ax.set_xlabel(w("chart.pii_axis"))
     handles = [plt.Rectangle((0, 0), 1, 1, color=palette[r]) for r in regions]
