@@ -89,6 +89,9 @@ def test_published_report_pdf(reports):
     text = pdf_text(reader)
     assert "Bắc Giang" in text and "46,51" in text
     assert len(reader.pages) >= 3
+    # captions are numbered 1, 2, 3 … (pandoc's uncaptioned tables must not take numbers)
+    numbers = [int(n) for n in re.findall(r"Bảng\s(\d+):", text)]
+    assert len(numbers) >= 5 and numbers == list(range(1, len(numbers) + 1))
     for page in reader.pages:
         for font in page["/Resources"].get("/Font", {}).values():
             font = font.get_object()

@@ -195,14 +195,15 @@ class Table(Block):
     widths: list[int] = field(default_factory=list)
 
     def content_widths(self) -> list[int]:
-        """Relative column widths from the content: the longest word of the header, the 90th
-        percentile of the cells' lengths, within 4–60 characters."""
+        """Relative column widths from the content: the longest word of the (bold) header, the
+        90th percentile of the cells' lengths, within 4–60 characters, plus two characters for
+        the cell's padding (so that a short header such as "Điểm" never runs into the next)."""
         out = []
         for i, header in enumerate(self.columns):
             cells = sorted(len(str(r[i])) for r in self.rows if i < len(r)) or [0]
             typical = cells[min(len(cells) - 1, int(0.9 * len(cells)))]
-            longest_word = max((len(w) for w in str(header).split()), default=3)
-            out.append(max(4, min(60, max(typical, longest_word))))
+            longest_word = max((len(w) for w in str(header).split()), default=3) + 1
+            out.append(max(4, min(60, max(typical, longest_word))) + 2)
         return out
 
     def _align(self, i: int) -> str:
