@@ -92,6 +92,12 @@ def test_published_report_pdf(reports):
     # captions are numbered 1, 2, 3 … (pandoc's uncaptioned tables must not take numbers)
     numbers = [int(n) for n in re.findall(r"Bảng\s(\d+):", text)]
     assert len(numbers) >= 5 and numbers == list(range(1, len(numbers) + 1))
+    # the HTML numbers the same captions with the same words (CSS counters on main.numbered)
+    html = _paths(out, "bac-giang", "vi")[0].read_text(encoding="utf-8")
+    assert """<main class="numbered" style="--figure-word: 'Hình'; --table-word: 'Bảng'">""" \
+        in html
+    assert html.count('<table class="data"><caption>') == len(numbers)
+    assert html.count("<figcaption>") == len(re.findall(r"Hình\s\d+:", text))
     for page in reader.pages:
         for font in page["/Resources"].get("/Font", {}).values():
             font = font.get_object()

@@ -35,6 +35,7 @@ from ..errors import InputError
 from ..files import atomic_path
 from ..present.blocks import md_escape
 from ..present.provenance_sections import report_time
+from ..present.wording import wording
 from .kernels import run_dir
 
 ASSETS = Path(__file__).resolve().parent.parent / "present" / "assets"
@@ -150,9 +151,11 @@ def render_html(nb: nbformat.NotebookNode, html_path: Path, page: PageInfo) -> P
     """Write a self-contained HTML report from an executed notebook (atomic)."""
     body, _ = _html_exporter().from_notebook_node(prepare(nb))
     toc = [(m.group(1), re.sub("<[^>]+>", "", m.group(2))) for m in _H2.finditer(body)]
+    w = wording(page.lang)  # captions numbered like Quarto's and the PDF's: "Hình 1: …"
     html = page_templates().get_template("page.html.j2").render(
         lang=page.lang, title=page.title, kicker=page.kicker, demo=page.demo,
         demo_label=page.demo_label, toc=toc, toc_label=page.toc_label, body=body,
+        figure_word=w("quarto.crossref.fig-title"), table_word=w("quarto.crossref.tbl-title"),
         footer=page.footer, version=__version__,
         css=stylesheet(), **page.extra)
     with atomic_path(html_path) as tmp:
