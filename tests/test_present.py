@@ -154,3 +154,17 @@ def test_chart_ticks_and_labels_follow_the_language(drawn, lang, tick, axis_labe
     ax = drawn["fig"].axes[0]
     assert ax.xaxis.get_major_formatter()(1500, 0) == tick
     assert ax.get_xlabel() == axis_label
+
+
+def test_ranking_chart_names_every_province_without_empty_bands(drawn):
+    from types import SimpleNamespace as Row
+    ranking = [Row(province=p, region="dbsh", score=s)
+               for p, s in (("ha-noi", 62.86), ("bac-ninh", 50.1), ("hung-yen", 40.2))]
+    ranking.append(Row(province="nam-dinh", region="dbsh", score=None))  # unknown: left out
+    charts.ranking_chart(wording("vi"), ranking, "cap")
+    ax = drawn["fig"].axes[0]
+    top_down = sorted(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels())),
+                      reverse=True)
+    assert [name for _, name in top_down] == ["Hà Nội", "Bắc Ninh", "Hưng Yên"]
+    assert ax.get_ylim() == pytest.approx((-0.6, 2.6))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Đồng bằng sông Hồng"]

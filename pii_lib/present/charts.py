@@ -150,6 +150,7 @@ def ranking_chart(w: Wording, ranking: list, caption: str) -> Figure:
     ax.barh(ys, [r.score for r in known], color=[palette[r.region] for r in known],
             height=0.75)
     ax.set_yticks(ys, [province_name(r.province) for r in known], fontsize=6.5)
+    ax.set_ylim(-0.6, len(known) - 0.4)  # no empty bands above and below the bars
     ax.grid(axis="y", visible=False)
     _number_axis(ax.xaxis, w)
     ax.set_xlabel(w("chart.pii_axis"))
@@ -185,6 +186,7 @@ def robustness_chart(w: Wording, table, caption: str) -> Figure:
     ax.scatter(rows["official_rank"], ys, color=ACCENT, marker="|", s=60, zorder=4,
                label=w("chart.robustness.official"))
     ax.set_yticks(ys, [province_name(p) for p in rows["province_id"]], fontsize=6.5)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.invert_xaxis()
     _number_axis(ax.xaxis, w)
     ax.set_xlabel(w("chart.robustness.axis"))
