@@ -168,3 +168,21 @@ def test_ranking_chart_names_every_province_without_empty_bands(drawn):
     assert [name for _, name in top_down] == ["Hà Nội", "Bắc Ninh", "Hưng Yên"]
     assert ax.get_ylim() == pytest.approx((-0.6, 2.6))
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Đồng bằng sông Hồng"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_pillar_chart_legend_stays_inside_the_figure_and_off_the_bars(drawn, lang):
+    """With four entries the legend, centred over axes that long names push right, was cut."""
+    from types import SimpleNamespace as Row
+    w = wording(lang)
+    names = {"2": "Vốn con người, Nghiên cứu và phát triển", "4": "Trình độ phát triển"}
+    pillars = [Row(code=k, score=26.35, median=30.1, top10_threshold=47.2, region_average=25.0)
+               for k in names]
+    charts.pillar_chart(Row(w=w, label=names.get), pillars, "cap")
+    fig = drawn["fig"]
+    fig.canvas.draw()
+    legend = fig.legends[0].get_window_extent()
+    axes = fig.axes[0].get_window_extent()
+    assert len(fig.legends[0].get_texts()) == 4
+    assert 0 <= legend.x0 and legend.x1 <= fig.bbox.x1 and legend.y1 <= fig.bbox.y1
+    assert legend.y0 >= axes.y1  # above the plot, not over a bar

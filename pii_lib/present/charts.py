@@ -81,8 +81,12 @@ def pillar_chart(c: ReportContext, pillars: list, caption: str) -> Figure:
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     _number_axis(ax.xaxis, w)
     ax.set_xlabel(w("chart.score_axis"))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False)
-    fig.tight_layout()
+    # centred on the figure, not on the axes (which long pillar names push to the right):
+    # four entries over the axes ran past the figure's right edge and were cut
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
+    height = fig.get_figheight()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.32 / height))
     return Figure.from_matplotlib(fig, caption, label="fig-pillars")
 
 
