@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-
 from .context import RANK_DECIMALS, EditionContext, other_score_bounds
 from .results import ProvinceAnalysis
 
