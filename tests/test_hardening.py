@@ -477,7 +477,7 @@ def test_raw_values_for_score_and_tidy_files_refuse_non_finite_numbers(token, tm
 
 
 def test_machine_written_exponents_are_read_and_overflowing_ones_refused(tmp_path):
-    from pii_lib.data.tables import parse_number
+    from pii_lib.data.numbers import parse_number
 
     assert parse_number("1.5e-05") == 1.5e-05
     assert parse_number("1,5E-03", decimal=",") == 0.0015

@@ -6,7 +6,7 @@ from openpyxl import Workbook, load_workbook
 
 from pii_lib.data.imported import import_file, read_profile, write_template
 from pii_lib.data.layers import load_dataset, load_history
-from pii_lib.data.tables import decimal_mark, parse_number, parse_rank
+from pii_lib.data.numbers import decimal_mark, parse_number, parse_rank
 from pii_lib.errors import InputError, InputErrors
 from pii_lib.method.analysis import analyse_province
 

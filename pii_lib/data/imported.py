@@ -34,10 +34,10 @@ from ..model.framework import PARENT_LEVEL, Framework, edition_info, load_framew
 from ..model.provinces import resolve_province
 from ..text import closest
 from .layers import complete_upper_levels, display_path
+from .numbers import decimal_marks, parse_number, parse_rank
 from .sheets import (level_of_text, map_headers, name_index, name_key, read_sheet,
                      same_field_columns, unplaced_names)
-from .tables import (NUMBER_COLUMNS, TIDY_COLUMNS, decimal_marks, numbered_records,
-                     parse_number, parse_rank, read_text_table, validate_tidy)
+from .tables import NUMBER_COLUMNS, TIDY_COLUMNS, numbered_records, read_text_table, validate_tidy
 
 SCORE_TOLERANCE = 0.01
 _DECIMALS = re.compile(r"[.,](\d+)$")

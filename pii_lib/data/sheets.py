@@ -26,7 +26,8 @@ from .. import DATA_DIR
 from ..errors import InputError, ProblemList, has_unsafe_characters
 from ..model.framework import Framework
 from ..text import fold, nfc
-from .tables import MAX_BYTES, MAX_ROWS, ROW_INDEX, check_readable, read_text_table
+from .numbers import ROW_INDEX
+from .tables import MAX_BYTES, MAX_ROWS, check_readable, read_text_table
 
 HEADERS = {
     "level": ["level", "cap", "cap do", "cấp độ", "loại"],
